@@ -1,0 +1,106 @@
+// The boot page. It registers the service worker, starts the Python worker,
+// shows the boot stages, relays the service worker's requests to Python, and
+// finally becomes the Dash page *without navigating*: navigating would end
+// this document, and with it the worker that runs Python.
+
+import * as protocol from "./protocol.js";
+
+/** The site's root: this file is <root>/_webdash/bootstrap/loader.js. */
+const root = new URL("../../", import.meta.url).href;
+let failed = false;
+
+main().catch(fail);
+
+async function main() {
+  if (!window.isSecureContext || !("serviceWorker" in navigator)) {
+    throw Object.assign(new Error(
+      "This app runs Python inside your browser, which needs a service worker, and browsers allow " +
+        "those only on https:// addresses or on http://localhost. Open it over https, or on this " +
+        `machine with \`webdash serve\`. (This page's address is ${location.origin}.)`,
+    ), { name: "Insecure origin" });
+  }
+  show("service-worker", "Starting the service worker", 0, 0);
+  const worker = new Worker(root + "_webdash/bootstrap/worker.js", { type: "module" });
+  const ready = new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => {
+      if (data.type === protocol.BOOT_PROGRESS) show(data.stage, data.label, data.loaded, data.total);
+      else if (data.type === protocol.BOOT_READY) resolve(undefined);
+      else if (data.type === protocol.BOOT_ERROR) reject(Object.assign(new Error(data.error.message), data.error));
+    };
+    worker.onerror = (event) => reject(new Error(`The Python worker failed to start: ${event.message}`));
+  });
+  worker.postMessage({ type: protocol.BOOT_START, root });
+
+  // Every request the service worker takes from this page comes here with a
+  // port to answer on; the port (and the body) move on to the worker untouched.
+  navigator.serviceWorker.addEventListener("message", ({ data, ports }) => {
+    if (data?.type !== protocol.HTTP_REQUEST) return;
+    worker.postMessage(data, data.request.body ? [...ports, data.request.body] : [...ports]);
+  });
+  navigator.serviceWorker.startMessages();
+  await navigator.serviceWorker.register(root + "service_worker.js", { scope: root });
+  await controlled();
+  await ready;
+
+  // The Dash page for this URL, from Python, through the service worker.
+  const response = await fetch(location.href, { headers: { Accept: "text/html" } });
+  if (!(response.headers.get("Content-Type") ?? "").startsWith("text/html")) {
+    // Not a page (a file route opened directly): hand it to the browser as it is.
+    location.replace(URL.createObjectURL(await response.blob()));
+    return;
+  }
+  const html = await response.text();
+  if (failed) return;
+  document.open();
+  document.write(html);
+  document.close();
+}
+
+/** Resolve once the service worker controls this page (it claims pages as it activates). */
+async function controlled() {
+  if (navigator.serviceWorker.controller) return;
+  const claimed = new Promise((resolve) =>
+    navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }),
+  );
+  // A page loaded with Shift+Reload starts uncontrolled although the worker is
+  // already active: ask it to claim this page too.
+  const registration = await navigator.serviceWorker.ready;
+  registration.active?.postMessage({ type: protocol.SW_CLAIM });
+  const timeout = new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(
+      "The service worker did not take control of this page. Reload it normally (not with Shift+Reload).",
+    )), 10000),
+  );
+  await Promise.race([claimed, timeout]);
+}
+
+/** @param {string} stage @param {string} label @param {number} loaded @param {number} total */
+function show(stage, label, loaded, total) {
+  if (failed) return;
+  const index = protocol.BOOT_STAGES.indexOf(stage);
+  const bar = /** @type {HTMLProgressElement} */ (document.getElementById("webdash-progress"));
+  bar.max = protocol.BOOT_STAGES.length - 1;
+  // Within a stage, the bytes downloaded so far move the bar on.
+  bar.value = index + (total ? Math.min(loaded / total, 1) * 0.999 : 0);
+  document.getElementById("webdash-stage").textContent = label;
+  const mb = (n) => (n / 1e6).toFixed(1);
+  document.getElementById("webdash-bytes").textContent = total ? `${mb(loaded)} of ${mb(total)} MB` : "";
+  for (const li of document.querySelectorAll("#webdash-stages li")) {
+    const at = protocol.BOOT_STAGES.indexOf(/** @type {HTMLElement} */ (li).dataset.stage ?? "");
+    li.className = at < index ? "done" : at === index ? "current" : "";
+  }
+}
+
+/** Show the first failure, with what to do; later failures only follow from it. */
+function fail(error) {
+  if (failed) return;
+  failed = true;
+  document.getElementById("webdash-boot")?.classList.add("failed");
+  const title = document.getElementById("webdash-stage");
+  if (title) title.textContent = error?.name && error.name !== "Error" ? error.name : "The app could not start";
+  const message = document.getElementById("webdash-error");
+  if (message) message.textContent = error?.message ?? String(error);
+  const details = document.getElementById("webdash-details");
+  if (details && error?.stack && error.stack !== error.message) details.textContent = error.stack;
+  console.warn("webdash: boot failed:", error);
+}

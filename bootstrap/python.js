@@ -1,0 +1,121 @@
+// Start Python for a built webdash site: load the pinned Pyodide, install the
+// locked wheels, unpack the app and import it. Used by the browser's worker
+// (worker.js) and, unchanged, by the Node tests of the worker entry point.
+
+import { BOOT_PROGRESS } from "./protocol.js";
+
+/** Where the app directory is unpacked in Pyodide's filesystem. */
+const APP_DIR = "/home/pyodide/app";
+/** Pyodide core files it downloads itself; counted once loadPyodide returns. */
+const PYODIDE_DOWNLOADS = ["pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib.zip"];
+
+/**
+ * @param {object} options
+ * @param {string} options.root  the site's root URL, ending in "/"
+ * @param {string} [options.pyodideURL]  where pyodide.mjs lives (a file path in Node)
+ * @param {(progress: import("./protocol.js").BootProgress) => void} [options.onProgress]
+ * @returns {Promise<{handle: (request: import("./protocol.js").HttpRequest) => import("./protocol.js").HttpResponse}>}
+ */
+export async function startPython({ root, pyodideURL, onProgress = () => {} }) {
+  const site = root + "_webdash/";
+  pyodideURL ??= site + "pyodide/";
+  const [lock, manifest] = await Promise.all([getJSON(site + "lock.json"), getJSON(site + "manifest.json")]);
+  const sizeOf = (path) => manifest.files["_webdash/" + path]?.size ?? 0;
+
+  const archives = [
+    ...lock.packages.map((p) => ({ path: "wheels/" + p.file, format: "wheel", into: "site" })),
+    { path: "runtime.zip", format: "zip", into: "site" },
+    { path: "app.zip", format: "zip", into: APP_DIR },
+  ];
+  const total = [...archives.map((a) => a.path), ...PYODIDE_DOWNLOADS.map((f) => "pyodide/" + f)]
+    .map(sizeOf)
+    .reduce((a, b) => a + b, 0);
+  let loaded = 0;
+  let stage = ["python", "Downloading Python"];
+  const report = () => onProgress({ type: BOOT_PROGRESS, stage: stage[0], label: stage[1], loaded, total });
+  report();
+
+  // All downloads start at once, so they overlap with Python's own start-up.
+  const downloads = archives.map((a) =>
+    fetchBytes(site + a.path, (n) => {
+      loaded += n;
+      report();
+    }),
+  );
+  const { loadPyodide } = await import(pyodideURL + "pyodide.mjs");
+  const pyodide = await loadPyodide({
+    indexURL: pyodideURL,
+    // Python's stderr carries warnings as well as errors; the app's own errors reach the page as HTTP 500s.
+    stdout: (line) => console.log(line),
+    stderr: (line) => console.warn(line),
+  });
+  loaded += PYODIDE_DOWNLOADS.map((f) => sizeOf("pyodide/" + f)).reduce((a, b) => a + b, 0);
+
+  stage = ["packages", "Installing packages"];
+  report();
+  const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
+  pyodide.FS.mkdirTree(APP_DIR);
+  const unpacked = [];
+  for (const [i, archive] of archives.entries()) {
+    const bytes = await downloads[i];
+    const into = archive.into === "site" ? sitePackages : archive.into;
+    pyodide.unpackArchive(bytes, archive.format, { extractDir: into });
+    unpacked.push([bytes, into]);
+  }
+  const worker = pyodide.pyimport("webdash._worker");
+  for (const [bytes, into] of unpacked) worker.install_archive(bytes, into);
+
+  stage = ["app", "Starting the app"];
+  report();
+  worker.boot(root, APP_DIR);
+  stage = ["ready", "Ready"];
+  report();
+
+  return {
+    handle(request) {
+      const result = worker.handle(request);
+      try {
+        const response = result.toJs({ dict_converter: Object.fromEntries });
+        // toJs copies bytes into a fresh Uint8Array; send its whole buffer.
+        let body = response.body;
+        if (body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength) body = body.slice();
+        return { ...response, body: body.buffer };
+      } finally {
+        result.destroy();
+      }
+    },
+  };
+}
+
+/** @param {string} url */
+async function getJSON(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}. Is the site fully deployed?`);
+  return response.json();
+}
+
+/**
+ * Download `url` and report each chunk's size.
+ * @param {string} url
+ * @param {(bytes: number) => void} onChunk
+ */
+async function fetchBytes(url, onChunk) {
+  const response = await fetch(url);
+  if (!response.ok || !response.body) throw new Error(`${url}: HTTP ${response.status}. Is the site fully deployed?`);
+  const chunks = [];
+  let size = 0;
+  for (const reader = response.body.getReader(); ; ) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    onChunk(value.byteLength);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}

@@ -1,0 +1,60 @@
+// The Python worker: boots Pyodide and the app once, then answers the
+// http:request messages the page relays from the service worker, each on its
+// own MessagePort. Boot failure is terminal and keeps its first cause.
+
+import { startPython } from "./python.js";
+import * as protocol from "./protocol.js";
+
+/** @type {Promise<Awaited<ReturnType<typeof startPython>>> | undefined} */
+let python;
+
+self.onmessage = ({ data, ports }) => {
+  if (data.type === protocol.BOOT_START) {
+    python ??= boot(data.root);
+  } else if (data.type === protocol.HTTP_REQUEST) {
+    answer(data.request, ports[0]);
+  }
+};
+
+/** @param {string} root */
+async function boot(root) {
+  try {
+    const py = await startPython({ root, onProgress: (progress) => self.postMessage(progress) });
+    self.postMessage({ type: protocol.BOOT_READY });
+    return py;
+  } catch (error) {
+    self.postMessage({ type: protocol.BOOT_ERROR, error: describe(error) });
+    throw error;
+  }
+}
+
+/**
+ * Requests that arrive while Python is still booting wait on the one boot promise.
+ * @param {import("./protocol.js").HttpRequest} request
+ * @param {MessagePort} port
+ */
+async function answer(request, port) {
+  try {
+    if (!python) throw new Error("Python was asked for a response before it was started.");
+    const response = (await python).handle(request);
+    port.postMessage({ type: protocol.HTTP_RESPONSE, response }, [response.body]);
+  } catch (error) {
+    port.postMessage({ type: protocol.HTTP_ERROR, error: describe(error) });
+  }
+}
+
+/**
+ * A Python exception arrives as a PythonError whose message is the whole
+ * traceback; webdash's own AppError already says what went wrong in the app,
+ * so show its text and keep the traceback as the stack.
+ * @param {any} error
+ */
+function describe(error) {
+  const info = protocol.toErrorInfo(error);
+  if (error?.type === "AppError") {
+    const marker = "AppError: ";
+    info.stack = info.message;
+    info.message = info.message.slice(info.message.lastIndexOf(marker) + marker.length).trim();
+  }
+  return info;
+}

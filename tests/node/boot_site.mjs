@@ -1,0 +1,23 @@
+// Boots a built site's Python the way the browser's worker does (bootstrap/python.js),
+// then answers the requests given as JSON on argv[4] and prints the responses as JSON.
+// Usage: node boot_site.mjs <site root URL> <site folder> '<[{method, path, headers, body}]>'
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const [root, siteDir, requestsJSON] = process.argv.slice(2);
+const { startPython } = await import(pathToFileURL(path.join(siteDir, "_webdash/bootstrap/python.js")).href);
+// Node cannot import() modules over http, so Pyodide itself is loaded from the folder;
+// everything else (lock, manifest, wheels, app) is fetched from the served site.
+const pyodideURL = path.resolve(siteDir, "_webdash/pyodide") + "/";
+const stages = [];
+const started = performance.now();
+const python = await startPython({ root, pyodideURL, onProgress: (p) => stages.push(p.stage) });
+const bootMs = performance.now() - started;
+
+const responses = [];
+for (const r of JSON.parse(requestsJSON)) {
+  const body = r.body === undefined ? null : new TextEncoder().encode(r.body).buffer;
+  const response = python.handle({ method: r.method, url: root + r.path, headers: r.headers ?? [], body });
+  responses.push({ ...response, body: Buffer.from(response.body).toString("latin1") });
+}
+console.log(JSON.stringify({ bootMs, stages: [...new Set(stages)], responses }));

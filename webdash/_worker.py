@@ -1,0 +1,72 @@
+"""What the Pyodide worker imports: boot the app once, then answer requests.
+
+This is the one seam between Pyodide and CPython: values arrive here as
+JavaScript proxies and leave as plain Python; everything below
+(``_appdir``, ``_requests``) is ordinary CPython code.
+``bootstrap/python.js`` calls :func:`install_archive`, :func:`boot` and
+:func:`handle`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+import zipfile
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import _appdir, _requests
+from ._protocol import HttpRequest, HttpResponse
+
+_client: Any = None  # the app's Flask test client, once booted
+_root: str = ""
+
+#: Files whose timestamps matter: Dash fingerprints the URLs of the JS and CSS
+#: it serves with their mtime, and an unpacked file's mtime is the unpack time,
+#: which would change every URL on every boot and defeat all caching.
+_TIMESTAMPED_SUFFIXES = (".js", ".css", ".map", ".json", ".txt", ".svg", ".png", ".ico", ".woff2")
+
+
+def install_archive(data: Any, dest: str) -> None:
+    """Give the files unpacked from the zip ``data`` into ``dest`` the times recorded in it."""
+    with zipfile.ZipFile(io.BytesIO(_to_bytes(data))) as archive:
+        for info in archive.infolist():
+            if info.is_dir() or not info.filename.endswith(_TIMESTAMPED_SUFFIXES):
+                continue
+            stamp = time.mktime((*info.date_time, 0, 0, -1))
+            path = os.path.join(dest, info.filename)
+            if os.path.exists(path):
+                os.utime(path, (stamp, stamp))
+
+
+def boot(root: str, app_dir: str) -> None:
+    """Import the app in ``app_dir`` for a site whose root URL is ``root``, and warm it up."""
+    global _client, _root
+    # Dash reads its public prefix from the environment when Dash() is constructed.
+    os.environ["DASH_REQUESTS_PATHNAME_PREFIX"] = urlsplit(root).path
+    app = _appdir.load_app(app_dir)
+    client = app.server.test_client()
+    # Dash finishes setting up its server on the first request: pay for it now.
+    client.get("/", base_url=root.rstrip("/")).close()
+    _client, _root = client, root
+
+
+def handle(js_request: Any) -> HttpResponse:
+    """Answer one ``http:request`` message (see ``_protocol.HttpRequest``)."""
+    if _client is None:
+        return _requests.text_response(503, "The app has not finished starting.")
+    request: HttpRequest = {
+        "method": str(js_request.method),
+        "url": str(js_request.url),
+        "headers": [(str(k), str(v)) for k, v in js_request.headers],
+        "body": _to_bytes(js_request.body) if js_request.body else None,
+    }
+    return _requests.handle(_client, request, _root)
+
+
+def _to_bytes(data: Any) -> bytes:
+    """Bytes from a JS ArrayBuffer/Uint8Array proxy or from Python bytes."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    return bytes(data.to_bytes())
