@@ -17,7 +17,7 @@ async function main() {
       "This app runs Python inside your browser, which needs a service worker, and browsers allow " +
         "those only on https:// addresses or on http://localhost. Open it over https, or on this " +
         `machine with \`webdash serve\`. (This page's address is ${location.origin}.)`,
-    ), { name: "Insecure origin" });
+    ), { title: "This address cannot run the app" });
   }
   show("service-worker", "Starting the service worker", 0, 0);
   const worker = new Worker(root + "_webdash/bootstrap/worker.js", { type: "module" });
@@ -97,7 +97,7 @@ function fail(error) {
   failed = true;
   document.getElementById("webdash-boot")?.classList.add("failed");
   const title = document.getElementById("webdash-stage");
-  if (title) title.textContent = error?.name && error.name !== "Error" ? error.name : "The app could not start";
+  if (title) title.textContent = error?.title ?? "The app could not start";
   const message = document.getElementById("webdash-error");
   if (message) message.textContent = error?.message ?? String(error);
   const details = document.getElementById("webdash-details");

@@ -9,8 +9,10 @@ import * as protocol from "./protocol.js";
 let python;
 
 self.onmessage = ({ data, ports }) => {
-  if (data.type === protocol.BOOT_START) {
-    python ??= boot(data.root);
+  if (data.type === protocol.BOOT_START && !python) {
+    python = boot(data.root);
+    // The failure was reported as boot:error; requests that await it answer with it.
+    python.catch(() => {});
   } else if (data.type === protocol.HTTP_REQUEST) {
     answer(data.request, ports[0]);
   }

@@ -6,7 +6,7 @@ from typing import Any
 
 from ._versions import __version__
 
-__all__ = ["__version__", "build", "BuildError", "BuildResult", "load_app", "AppError"]
+__all__ = ["AppError", "BuildError", "BuildResult", "__version__", "build", "load_app"]
 
 # Re-exported lazily: the Pyodide worker imports this package too, and must not
 # pull in the build's dependencies (pip, packaging) to do so.

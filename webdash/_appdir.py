@@ -57,8 +57,7 @@ def load_app(app_dir: str | os.PathLike[str]) -> Dash:
         module = importlib.import_module(APP_MODULE)
     except BaseException as exc:  # an app may raise anything, SystemExit included
         raise AppError(
-            f"{APP_FILE} raised {type(exc).__name__} while being imported: {exc}\n\n"
-            + _user_traceback(exc)
+            f"{APP_FILE} raised {type(exc).__name__} while being imported: {exc}\n\n" + _user_traceback(exc)
         ) from exc
 
     from dash import Dash

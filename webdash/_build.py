@@ -23,7 +23,7 @@ import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import _appdir, _bundle, _pyodide, _versions
@@ -99,7 +99,7 @@ def build(
         "python": _versions.PYTHON_FULL_VERSION,
         "dash": _versions.DASH_VERSION,
         "app": app_path.name,
-        "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built": datetime.now(UTC).isoformat(timespec="seconds"),
         "buildId": hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16],
         "files": files,
     }
@@ -152,7 +152,10 @@ def _skipped(relative: Path) -> bool:
 
 
 def _zip_tree(root: Path, target: Path, *, include: tuple[str, ...] = (), prefix: str = "") -> None:
-    """Zip ``root`` (only ``include`` if given) keeping each file's mtime: Dash fingerprints asset URLs with it."""
+    """Zip ``root`` (only ``include`` if given), keeping each file's mtime.
+
+    Dash fingerprints asset URLs with mtimes; the worker restores them from the zip.
+    """
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(root.rglob("*")):
             relative = path.relative_to(root)

@@ -165,7 +165,9 @@ def _packages_without_wheel(pip_stderr: str) -> list[str]:
     """
     names = re.findall(r"No matching distribution found for ([A-Za-z0-9._-]+)", pip_stderr)
     names += re.findall(r"depends on ([A-Za-z0-9._-]+)", pip_stderr)
-    block = re.search(r"no matching distributions available for your environment:\n((?:[ \t]+\S+\n?)+)", pip_stderr)
+    block = re.search(
+        r"no matching distributions available for your environment:\n((?:[ \t]+\S+\n?)+)", pip_stderr
+    )
     if block:
         names += block.group(1).split()
     return [n for n in sorted({canonicalize_name(n) for n in names}) if not _has_target_wheel(n)]
@@ -252,7 +254,9 @@ def _pyodide_distribution() -> list[str]:
     return [canonicalize_name(n) for n in json.loads(lock_file.read_text())["packages"]]
 
 
-def _pip(*args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _pip(
+    *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "pip", "--disable-pip-version-check", *args]
     result = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if check and result.returncode != 0:

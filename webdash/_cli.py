@@ -24,7 +24,8 @@ def main() -> None:
 )  # fmt: skip
 def build(app_dir: Path, out_dir: Path | None) -> None:
     """Build APP_DIR into a static site that runs the app in the browser."""
-    from ._build import BuildError, build as build_site
+    from ._build import BuildError
+    from ._build import build as build_site
 
     out_dir = out_dir or Path("site") / app_dir.resolve().name
     try:
@@ -47,7 +48,8 @@ def build(app_dir: Path, out_dir: Path | None) -> None:
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
 def serve(app_dirs: tuple[Path, ...], out_dir: Path, port: int) -> None:
     """Build each APP_DIR and serve the sites on 127.0.0.1, each app under /<app name>/."""
-    from ._build import BuildError, build as build_site
+    from ._build import BuildError
+    from ._build import build as build_site
     from ._serve import make_server
 
     names = []
@@ -62,7 +64,9 @@ def serve(app_dirs: tuple[Path, ...], out_dir: Path, port: int) -> None:
     try:
         server = make_server(out_dir, port=port)
     except OSError as exc:
-        raise click.ClickException(f"Cannot listen on 127.0.0.1:{port}: {exc.strerror}. Try --port 0.") from exc
+        raise click.ClickException(
+            f"Cannot listen on 127.0.0.1:{port}: {exc.strerror}. Try --port 0."
+        ) from exc
     host, bound = server.server_address[:2]
     for name in names:
         click.echo(f"Serving {name} at http://{host}:{bound}/{name}/")
@@ -81,7 +85,7 @@ def serve(app_dirs: tuple[Path, ...], out_dir: Path, port: int) -> None:
 @click.option("--debug/--no-debug", default=False, help="Dash dev tools and Flask's reloader.")
 @click.option(
     "--get", "get_path", metavar="PATH", default=None,
-    help="Send one GET for PATH through the same request path the browser's worker uses, print the response, exit.",
+    help="Send one GET for PATH through the request path the browser's worker uses, print it, exit.",
 )  # fmt: skip
 def run(app_dir: Path, port: int, debug: bool, get_path: str | None) -> None:
     """Run APP_DIR under real Flask on 127.0.0.1, for debugging."""

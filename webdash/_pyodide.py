@@ -53,7 +53,9 @@ def ensure_core() -> Path:
         verify_integrity(tarballs[0], _versions.PYODIDE_INTEGRITY)
         staging = Path(tmp) / "core"
         with tarfile.open(tarballs[0]) as tar:
-            members = [m for m in tar.getmembers() if m.name.removeprefix("package/") in _versions.PYODIDE_CORE_FILES]
+            members = [
+                m for m in tar.getmembers() if m.name.removeprefix("package/") in _versions.PYODIDE_CORE_FILES
+            ]
             for member in members:
                 member.name = member.name.removeprefix("package/")
             tar.extractall(staging, members=members, filter="data")

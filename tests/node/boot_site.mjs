@@ -11,7 +11,13 @@ const { startPython } = await import(pathToFileURL(path.join(siteDir, "_webdash/
 const pyodideURL = path.resolve(siteDir, "_webdash/pyodide") + "/";
 const stages = [];
 const started = performance.now();
-const python = await startPython({ root, pyodideURL, onProgress: (p) => stages.push(p.stage) });
+let python;
+try {
+  python = await startPython({ root, pyodideURL, onProgress: (p) => stages.push(p.stage) });
+} catch (error) {
+  console.log(JSON.stringify({ stages: [...new Set(stages)], error: { type: error.type, message: error.message } }));
+  process.exit(0);
+}
 const bootMs = performance.now() - started;
 
 const responses = [];

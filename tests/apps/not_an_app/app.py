@@ -1,0 +1,1 @@
+app = "a string, not a Dash app"

@@ -1,0 +1,3 @@
+from dash import Dash
+
+app = Dash(__name__

@@ -1,0 +1,63 @@
+"""Fixtures shared by every tier: test apps, built sites, and a static server for them."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from webdash import _build, _serve
+from webdash._appdir import load_app
+
+REPO = Path(__file__).parent.parent
+TEST_APPS = Path(__file__).parent / "apps"
+DEMO_APPS = REPO / "apps"
+#: Sites are served under a sub-path, as on a shared internal host.
+SUB_PATH = "team"
+
+
+@pytest.fixture
+def load(monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
+    """Load an app as the worker does, undoing the cwd/sys.path/env changes afterwards."""
+
+    def _load(app_dir: Path, prefix: str = "/") -> object:
+        monkeypatch.chdir(Path.cwd())
+        monkeypatch.setattr(sys, "path", list(sys.path))
+        monkeypatch.setenv("DASH_REQUESTS_PATHNAME_PREFIX", prefix)
+        return load_app(app_dir)
+
+    return _load
+
+
+@dataclass
+class Served:
+    """Built sites under one static server."""
+
+    base_url: str  # http://127.0.0.1:PORT/
+    folder: Path  # what the server serves
+
+    def root(self, name: str) -> str:
+        """The root URL of the site built for app ``name``."""
+        return f"{self.base_url}{SUB_PATH}/{name}/"
+
+    def site_dir(self, name: str) -> Path:
+        return self.folder / SUB_PATH / name
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """apps/hello and the broken test app, built once, served under /team/ on loopback."""
+    folder = tmp_path_factory.mktemp("www")
+    for app_dir in (DEMO_APPS / "hello", TEST_APPS / "broken_import"):
+        _build.build(app_dir, folder / SUB_PATH / app_dir.name)
+    server = _serve.make_server(folder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    yield Served(f"http://{host}:{port}/", folder)
+    server.shutdown()
+    server.server_close()

@@ -1,0 +1,95 @@
+"""The command line, in-process with click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from webdash import _versions
+from webdash._cli import main
+
+from .conftest import DEMO_APPS, TEST_APPS
+
+
+@pytest.fixture
+def runner(monkeypatch):
+    # `webdash run` changes into the app's folder and edits sys.path, as `python app.py` would.
+    monkeypatch.chdir(DEMO_APPS.parent)
+    monkeypatch.setattr("sys.path", list(__import__("sys").path))
+    return CliRunner()
+
+
+def test_version_names_every_pin(runner):
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0
+    for pin in (_versions.__version__, _versions.PYODIDE_VERSION, _versions.DASH_VERSION):
+        assert pin in result.output
+
+
+def test_every_option_has_help(runner):
+    for command in main.commands.values():
+        for param in command.params:
+            if param.param_type_name == "option" and param.name != "help":
+                assert param.help, f"{command.name} {param.name}"
+
+
+def test_run_get_prints_one_response(runner):
+    result = runner.invoke(main, ["run", str(DEMO_APPS / "hello"), "--get", "/_dash-layout"])
+    assert result.exit_code == 0, result.output
+    status, rest = result.output.split("\n", 1)
+    assert status == "200 OK"
+    headers, body = rest.split("\n\n", 1)
+    assert "Content-Type: application/json" in headers
+    assert json.loads(body)["type"] == "Main"
+
+
+def test_run_get_app_route(runner):
+    result = runner.invoke(main, ["run", str(DEMO_APPS / "hello"), "--get", "/api/greeting/Ada"])
+    assert result.exit_code == 0
+    assert json.loads(result.output.split("\n\n", 1)[1]) == {"greeting": "Hello, Ada!"}
+
+
+def test_run_get_binary_body_is_not_dumped(runner):
+    result = runner.invoke(main, ["run", str(TEST_APPS / "echo"), "--get", "/binary"])
+    assert result.exit_code == 0
+    assert "<1024 bytes of binary data>" in result.output
+
+
+@pytest.mark.parametrize(
+    ("app", "message"),
+    [
+        (
+            "broken_import",
+            "app.py raised RuntimeError while being imported: the data file sales.csv is missing",
+        ),
+        ("no_app", "defines no module-level `app`. It defines a Dash app named 'dashboard'"),
+        ("not_an_app", "`app` in app.py is a str, not a dash.Dash"),
+        ("nowhere", "is not a directory"),
+    ],
+)
+def test_run_explains_a_broken_app(runner, app, message):
+    result = runner.invoke(main, ["run", str(TEST_APPS / app), "--get", "/"])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output.split("Traceback (most recent call last)")[0]
+
+
+def test_broken_import_shows_the_apps_own_frame(runner):
+    result = runner.invoke(main, ["run", str(TEST_APPS / "broken_import"), "--get", "/"])
+    assert 'app.py", line 6' in result.output
+
+
+def test_build_reports_and_says_what_next(runner, tmp_path):
+    result = runner.invoke(main, ["build", str(TEST_APPS / "echo"), "-o", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    assert "Built" in result.output and "packages" in result.output
+    assert "Next: serve it" in result.output
+
+
+def test_build_error_is_a_message_not_a_traceback(runner, tmp_path):
+    result = runner.invoke(main, ["build", str(TEST_APPS / "syntax_error"), "-o", str(tmp_path / "s")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ")
+    assert "was never closed" in result.output

@@ -1,0 +1,93 @@
+"""The worker entry point (bootstrap/python.js + webdash._worker) on the real pinned Pyodide, in Node."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from .conftest import REPO
+
+pytestmark = pytest.mark.node
+DRIVER = REPO / "tests" / "node" / "boot_site.mjs"
+
+CALLBACK = {
+    "output": "..greeting.children...letters.figure..",
+    "outputs": [{"id": "greeting", "property": "children"}, {"id": "letters", "property": "figure"}],
+    "inputs": [{"id": "name", "property": "value", "value": "Grace"}],
+    "changedPropIds": ["name.value"],
+    "state": [],
+}
+
+
+def boot(served, name: str, requests: list[dict]) -> dict:
+    node = shutil.which("node")
+    assert node, "Node.js is needed for this tier (tests/run.sh checks for it)"
+    result = subprocess.run(
+        [node, str(DRIVER), served.root(name), str(served.site_dir(name)), json.dumps(requests)],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def hello(served):
+    requests = [
+        {"method": "GET", "path": ""},
+        {"method": "GET", "path": "_dash-layout"},
+        {
+            "method": "POST",
+            "path": "_dash-update-component",
+            "headers": [["Content-Type", "application/json"]],
+            "body": json.dumps(CALLBACK),
+        },
+    ]
+    return boot(served, "hello", requests)
+
+
+def test_boots_through_every_stage(hello):
+    assert hello["stages"] == ["python", "packages", "app", "ready"]
+
+
+def test_index_knows_the_sub_path(hello):
+    index = hello["responses"][0]
+    assert index["status"] == 200
+    assert '"requests_pathname_prefix":"\\u002fteam\\u002fhello\\u002f"' in index["body"]
+    assert 'src="/team/hello/_dash-component-suites/dash/' in index["body"]
+
+
+def test_layout_and_callback(hello):
+    layout, callback = hello["responses"][1:]
+    assert json.loads(layout["body"])["type"] == "Main"
+    answer = json.loads(callback["body"].encode("latin1"))
+    assert answer["response"]["greeting"]["children"] == "Hello, Grace!"
+    assert answer["response"]["letters"]["figure"]["data"][0]["type"] == "bar"
+
+
+def test_component_suite_urls_are_stable_across_boots(served, hello):
+    again = boot(served, "hello", [{"method": "GET", "path": ""}])
+    pattern = r'src="([^"]*_dash-component-suites[^"]*)"'
+    first = re.findall(pattern, hello["responses"][0]["body"])
+    assert first
+    assert re.findall(pattern, again["responses"][0]["body"]) == first
+
+
+def test_component_suite_served_from_python(served, hello):
+    url = re.search(r'src="/team/hello/([^"]*dash_renderer[^"]*)"', hello["responses"][0]["body"]).group(1)
+    script = boot(served, "hello", [{"method": "GET", "path": url}])["responses"][0]
+    assert script["status"] == 200
+    assert any(k.lower() == "content-type" and "javascript" in v for k, v in script["headers"])
+    assert "dash_renderer" in script["body"] or "DashRenderer" in script["body"]
+
+
+def test_broken_app_fails_the_boot_with_the_apps_error(served):
+    result = boot(served, "broken_import", [])
+    assert result["error"]["type"] == "AppError"
+    assert (
+        "RuntimeError while being imported: the data file sales.csv is missing" in result["error"]["message"]
+    )
+    assert result["stages"][-1] == "app"
