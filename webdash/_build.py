@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from . import _appdir, _bundle, _pyodide, _versions
 
@@ -164,7 +165,7 @@ def _zip_tree(root: Path, target: Path, *, include: tuple[str, ...] = (), prefix
             archive.write(path, prefix + relative.as_posix())
 
 
-def _file_table(out: Path) -> dict[str, dict[str, object]]:
+def _file_table(out: Path) -> dict[str, dict[str, Any]]:
     table = {}
     for path in sorted(out.rglob("*")):
         if path.is_file():

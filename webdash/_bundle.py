@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
@@ -138,7 +139,7 @@ def lock(requirements: Iterable[str], cache_dir: Path) -> list[tuple[LockedWheel
     return sorted(locked, key=lambda pair: canonicalize_name(pair[0].name))
 
 
-def _resolve(roots: list[str], pure_dir: Path) -> tuple[dict | None, list[str]]:
+def _resolve(roots: list[str], pure_dir: Path) -> tuple[dict[str, Any] | None, list[str]]:
     """Run pip's resolver for Pyodide; return its report, or the packages that had no wheel."""
     with tempfile.TemporaryDirectory() as tmp:
         report_path = Path(tmp) / "report.json"
@@ -195,10 +196,10 @@ def _build_pure_wheel(name: str, pure_dir: Path) -> None:
                 shutil.copy2(wheel, pure_dir / wheel.name)
 
 
-def _needed_in_browser(report: dict, roots: list[str]) -> list[dict]:
+def _needed_in_browser(report: dict[str, Any], roots: list[str]) -> list[dict[str, Any]]:
     """The report's packages reachable from ``roots`` under Pyodide's markers."""
     by_name = {canonicalize_name(i["metadata"]["name"]): i for i in report["install"]}
-    needed: dict[str, dict] = {}
+    needed: dict[str, dict[str, Any]] = {}
     seen: set[tuple[str, frozenset[str]]] = set()
     todo = [r for r in map(Requirement, roots) if _applies(r, frozenset())]
     while todo:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from dash import Dash
 
 from . import _versions
 
@@ -67,7 +71,7 @@ def serve(app_dirs: tuple[Path, ...], out_dir: Path, port: int) -> None:
         raise click.ClickException(
             f"Cannot listen on 127.0.0.1:{port}: {exc.strerror}. Try --port 0."
         ) from exc
-    host, bound = server.server_address[:2]
+    host, bound = str(server.server_address[0]), server.server_address[1]
     for name in names:
         click.echo(f"Serving {name} at http://{host}:{bound}/{name}/")
     click.echo("Open the URL in Chrome, Edge or Firefox. Press Ctrl+C to stop.")
@@ -101,7 +105,7 @@ def run(app_dir: Path, port: int, debug: bool, get_path: str | None) -> None:
     app.run(host="127.0.0.1", port=port, debug=debug)
 
 
-def _print_one(app, path: str) -> int:
+def _print_one(app: Dash, path: str) -> int:
     """Print status, headers and body of GET ``path``; exit status 0 for 2xx/3xx, else 1."""
     from ._requests import handle
 
