@@ -20,6 +20,17 @@ DEMO_APPS = REPO / "apps"
 SUB_PATH = "team"
 
 
+def hello_callback(name: str) -> dict[str, object]:
+    """The body Dash's renderer POSTs to _dash-update-component when apps/hello's input changes."""
+    return {
+        "output": "..greeting.children...letters.figure..",
+        "outputs": [{"id": "greeting", "property": "children"}, {"id": "letters", "property": "figure"}],
+        "inputs": [{"id": "name", "property": "value", "value": name}],
+        "changedPropIds": ["name.value"],
+        "state": [],
+    }
+
+
 @pytest.fixture
 def load(monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
     """Load an app as the worker does, undoing the cwd/sys.path/env changes afterwards."""

@@ -9,7 +9,7 @@ import pytest
 
 from webdash._requests import handle, split_url
 
-from .conftest import DEMO_APPS, TEST_APPS
+from .conftest import DEMO_APPS, TEST_APPS, hello_callback
 
 ROOT = "http://127.0.0.1:8000/team/echo/"
 
@@ -118,13 +118,7 @@ def test_dash_callback_post(load):
     client = load(DEMO_APPS / "hello", prefix="/").server.test_client()
     root = "http://localhost/"
     handle(client, request("GET", "", root=root), root)
-    body = {
-        "output": "..greeting.children...letters.figure..",
-        "outputs": [{"id": "greeting", "property": "children"}, {"id": "letters", "property": "figure"}],
-        "inputs": [{"id": "name", "property": "value", "value": "Ada"}],
-        "changedPropIds": ["name.value"],
-        "state": [],
-    }
+    body = hello_callback("Ada")
     headers = [("Content-Type", "application/json")]
     response = handle(
         client, request("POST", "_dash-update-component", headers, json.dumps(body).encode(), root), root

@@ -9,18 +9,10 @@ import subprocess
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, hello_callback
 
 pytestmark = pytest.mark.node
 DRIVER = REPO / "tests" / "node" / "boot_site.mjs"
-
-CALLBACK = {
-    "output": "..greeting.children...letters.figure..",
-    "outputs": [{"id": "greeting", "property": "children"}, {"id": "letters", "property": "figure"}],
-    "inputs": [{"id": "name", "property": "value", "value": "Grace"}],
-    "changedPropIds": ["name.value"],
-    "state": [],
-}
 
 
 def boot(served, name: str, requests: list[dict]) -> dict:
@@ -43,7 +35,7 @@ def hello(served):
             "method": "POST",
             "path": "_dash-update-component",
             "headers": [["Content-Type", "application/json"]],
-            "body": json.dumps(CALLBACK),
+            "body": json.dumps(hello_callback("Grace")),
         },
     ]
     return boot(served, "hello", requests)
