@@ -140,3 +140,28 @@ def test_dash_callback_post(load):
 )
 def test_split_url(url, root, expected):
     assert split_url(url, root) == expected
+
+
+def test_callback_that_raises_gets_dash_error_path_and_app_keeps_working(load):
+    client = load(TEST_APPS / "raising_callback", prefix="/").server.test_client()
+    root = "http://localhost/"
+    headers = [("Content-Type", "application/json")]
+
+    def update(output: str, value: str):
+        body = {
+            "output": f"{output}.children",
+            "outputs": {"id": output, "property": "children"},
+            "inputs": [{"id": "text", "property": "value", "value": value}],
+            "changedPropIds": ["text.value"],
+            "state": [],
+        }
+        return handle(
+            client, request("POST", "_dash-update-component", headers, json.dumps(body).encode(), root), root
+        )
+
+    failed = update("echo", "boom")
+    assert failed["status"] == 500  # what Dash answers under real Flask, shown by its renderer
+    assert update("length", "boom")["status"] == 200
+    recovered = update("echo", "fine")
+    assert recovered["status"] == 200
+    assert body_json(recovered)["response"]["echo"]["children"] == "fine"
