@@ -32,13 +32,19 @@ def hello_callback(name: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def load(monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
-    """Load an app as the worker does, undoing the cwd/sys.path/env changes afterwards."""
+def app_state(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Undo what loading an app changes (cwd, sys.path), as `python app.py` in its folder would set them."""
+    monkeypatch.chdir(Path.cwd())
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    return monkeypatch
+
+
+@pytest.fixture
+def load(app_state: pytest.MonkeyPatch) -> Callable[..., object]:
+    """Load an app as the worker does, under the site prefix ``prefix``."""
 
     def _load(app_dir: Path, prefix: str = "/") -> object:
-        monkeypatch.chdir(Path.cwd())
-        monkeypatch.setattr(sys, "path", list(sys.path))
-        monkeypatch.setenv("DASH_REQUESTS_PATHNAME_PREFIX", prefix)
+        app_state.setenv("DASH_REQUESTS_PATHNAME_PREFIX", prefix)
         return load_app(app_dir)
 
     return _load

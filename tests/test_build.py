@@ -11,7 +11,7 @@ import pytest
 from webdash import _versions
 from webdash._build import BuildError, build
 
-from .conftest import TEST_APPS
+from .conftest import DEMO_APPS, TEST_APPS
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +59,6 @@ def test_app_zip_holds_the_app_unchanged(hello):
         names = set(archive.namelist())
         assert {"app.py", "assets/style.css"} <= names
         assert not [n for n in names if "__pycache__" in n]
-        from .conftest import DEMO_APPS
-
         assert archive.read("app.py") == (DEMO_APPS / "hello/app.py").read_bytes()
 
 

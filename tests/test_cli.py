@@ -14,10 +14,8 @@ from .conftest import DEMO_APPS, TEST_APPS
 
 
 @pytest.fixture
-def runner(monkeypatch):
-    # `webdash run` changes into the app's folder and edits sys.path, as `python app.py` would.
-    monkeypatch.chdir(DEMO_APPS.parent)
-    monkeypatch.setattr("sys.path", list(__import__("sys").path))
+def runner(app_state):
+    # `webdash run` changes into the app's folder and edits sys.path; app_state undoes that.
     return CliRunner()
 
 
