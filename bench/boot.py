@@ -45,6 +45,21 @@ def callbacks(page: Page, count: int) -> list[float]:
     return times
 
 
+def wait_for_port(port: int, seconds: float = 60) -> None:
+    """Return once something accepts connections on 127.0.0.1:``port``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit(
+                    f"webdash run did not listen on port {port} within {seconds:.0f} s"
+                ) from None
+            time.sleep(0.1)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -67,18 +82,14 @@ def main() -> None:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
+            wait_for_port(port)
             results = {}
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
                 for target, url in (("flask", f"http://127.0.0.1:{port}/"), ("browser", site)):
                     context = browser.new_context()
                     page = context.new_page()
-                    for _ in range(100):  # the native server may still be starting
-                        try:
-                            cold = first_output(page, url)
-                            break
-                        except Exception:
-                            time.sleep(0.2)
+                    cold = first_output(page, url)
                     page.close()
                     page = context.new_page()
                     warm = first_output(page, url)
