@@ -17,7 +17,7 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 
-.venv/bin/ruff check webdash tests
+.venv/bin/ruff check webdash tests bench
 .venv/bin/mypy
 status=0
 .venv/bin/pytest "$@" || status=$?
