@@ -20,11 +20,10 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 from webdash import _build, _serve
+from webdash.testing import launch_chromium
 
 REPO = Path(__file__).parent.parent
 APP = REPO / "apps" / "hello"
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
 
 def first_output(page: Page, url: str) -> float:
@@ -85,7 +84,7 @@ def main() -> None:
             wait_for_port(port)
             results = {}
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+                browser = launch_chromium(p)
                 for target, url in (("flask", f"http://127.0.0.1:{port}/"), ("browser", site)):
                     context = browser.new_context()
                     page = context.new_page()

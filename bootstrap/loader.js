@@ -5,8 +5,11 @@
 
 import * as protocol from "./protocol.js";
 
-/** The site's root: this file is <root>/_webdash/bootstrap/loader.js. */
-const root = new URL("../../", import.meta.url).href;
+/**
+ * The app's root. This page is the app's index.html, or, for a deep link, a
+ * copy the service worker serves with <base href="<root>">.
+ */
+const root = new URL("./", document.baseURI).href;
 let failed = false;
 
 main().catch(fail);
@@ -20,7 +23,7 @@ async function main() {
     ), { title: "This address cannot run the app" });
   }
   show("service-worker", "Starting the service worker", 0, 0);
-  const worker = new Worker(root + "_webdash/bootstrap/worker.js", { type: "module" });
+  const worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
   const ready = new Promise((resolve, reject) => {
     worker.onmessage = ({ data }) => {
       if (data.type === protocol.BOOT_PROGRESS) show(data.stage, data.label, data.loaded, data.total);

@@ -11,23 +11,31 @@ const PYODIDE_DOWNLOADS = ["pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib
 
 /**
  * @param {object} options
- * @param {string} options.root  the site's root URL, ending in "/"
+ * @param {string} options.root  the app's root URL, ending in "/"
  * @param {string} [options.pyodideURL]  where pyodide.mjs lives (a file path in Node)
  * @param {(progress: import("./protocol.js").BootProgress) => void} [options.onProgress]
  * @returns {Promise<{handle: (request: import("./protocol.js").HttpRequest) => import("./protocol.js").HttpResponse}>}
  */
 export async function startPython({ root, pyodideURL, onProgress = () => {} }) {
   const site = root + "_webdash/";
-  pyodideURL ??= site + "pyodide/";
   const [lock, manifest] = await Promise.all([getJSON(site + "lock.json"), getJSON(site + "manifest.json")]);
-  const sizeOf = (path) => manifest.files["_webdash/" + path]?.size ?? 0;
+  // Files shared by the apps of a gallery live in manifest.shared (relative to the app's root).
+  const shared = manifest.shared;
+  pyodideURL ??= new URL(shared + "pyodide/", root).href;
+  /** @param {string} path  relative to the app's root, as the manifest lists it */
+  const sizeOf = (path) => manifest.files[path]?.size ?? 0;
 
   const archives = [
-    ...lock.packages.map((p) => ({ path: "wheels/" + p.file, format: "wheel", into: "site" })),
-    { path: "runtime.zip", format: "zip", into: "site" },
-    { path: "app.zip", format: "zip", into: APP_DIR },
+    ...lock.packages.map((p) => ({ path: shared + "wheels/" + p.file, format: "wheel", into: "site" })),
+    { path: shared + "runtime.zip", format: "zip", into: "site" },
+    { path: "_webdash/app.zip", format: "zip", into: APP_DIR },
   ];
-  const total = [...archives.map((a) => a.path), ...PYODIDE_DOWNLOADS.map((f) => "pyodide/" + f)]
+  const distribution = Object.keys(lock.pyodide.lock.packages);
+  const total = [
+    ...archives.map((a) => a.path),
+    ...PYODIDE_DOWNLOADS.map((f) => shared + "pyodide/" + f),
+    ...distribution.map((name) => shared + "pyodide/" + lock.pyodide.lock.packages[name].file_name),
+  ]
     .map(sizeOf)
     .reduce((a, b) => a + b, 0);
   let loaded = 0;
@@ -37,22 +45,30 @@ export async function startPython({ root, pyodideURL, onProgress = () => {} }) {
 
   // All downloads start at once, so they overlap with Python's own start-up.
   const downloads = archives.map((a) =>
-    fetchBytes(site + a.path, (n) => {
+    fetchBytes(new URL(a.path, root).href, (n) => {
       loaded += n;
       report();
     }),
   );
+  settleLater(downloads);
   const { loadPyodide } = await import(pyodideURL + "pyodide.mjs");
   const pyodide = await loadPyodide({
     indexURL: pyodideURL,
+    // Only the app's packages from Pyodide's distribution; pyodide.loadPackage checks their sha256.
+    lockFileContents: lock.pyodide.lock,
+    packageBaseUrl: new URL(lock.pyodide.baseURL, root).href,
     // Python's stderr carries warnings as well as errors; the app's own errors reach the page as HTTP 500s.
     stdout: (line) => console.log(line),
     stderr: (line) => console.warn(line),
   });
-  loaded += PYODIDE_DOWNLOADS.map((f) => sizeOf("pyodide/" + f)).reduce((a, b) => a + b, 0);
+  loaded += PYODIDE_DOWNLOADS.map((f) => sizeOf(shared + "pyodide/" + f)).reduce((a, b) => a + b, 0);
 
   stage = ["packages", "Installing packages"];
   report();
+  const fromDistribution = distribution.length
+    ? loadDistribution(pyodide, distribution, new URL(lock.pyodide.baseURL, root).href)
+    : undefined;
+  settleLater([fromDistribution]);
   const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
   pyodide.FS.mkdirTree(APP_DIR);
   const unpacked = [];
@@ -62,6 +78,7 @@ export async function startPython({ root, pyodideURL, onProgress = () => {} }) {
     pyodide.unpackArchive(bytes, archive.format, { extractDir: into });
     unpacked.push([bytes, into]);
   }
+  await fromDistribution;
   const worker = pyodide.pyimport("webdash._worker");
   for (const [bytes, into] of unpacked) worker.install_archive(bytes, into);
 
@@ -85,6 +102,36 @@ export async function startPython({ root, pyodideURL, onProgress = () => {} }) {
       }
     },
   };
+}
+
+/**
+ * These promises are awaited later, one by one; until then a failure must not
+ * count as unhandled (the first one awaited reports it).
+ * @param {Array<Promise<unknown> | undefined>} promises
+ */
+function settleLater(promises) {
+  for (const promise of promises) promise?.catch(() => {});
+}
+
+/**
+ * Load packages of Pyodide's distribution (numpy, pandas, …) with their
+ * shared libraries; Pyodide reports a failed download only to its callbacks.
+ * @param {any} pyodide
+ * @param {string[]} names
+ * @param {string} baseURL  where they load from
+ */
+async function loadDistribution(pyodide, names, baseURL) {
+  const errors = [];
+  await pyodide.loadPackage(names, { messageCallback: () => {}, errorCallback: (m) => errors.push(m) });
+  const missing = names.filter((name) => !(name in pyodide.loadedPackages));
+  if (errors.length || missing.length) {
+    throw new Error(
+      `Could not load ${missing.join(", ") || names.join(", ")} from Pyodide's package distribution ` +
+        `at ${baseURL}. ` +
+        "It is fetched on first use: this computer needs access to it, or the site must be built with a " +
+        `local mirror (webdash build --pyodide-packages DIR).\n${errors.join("\n")}`,
+    );
+  }
 }
 
 /** @param {string} url */

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -12,6 +13,8 @@ import pytest
 
 from webdash import _build, _serve
 from webdash._appdir import load_app
+
+from .mirror import make_mirror
 
 REPO = Path(__file__).parent.parent
 TEST_APPS = Path(__file__).parent / "apps"
@@ -56,25 +59,41 @@ class Served:
 
     base_url: str  # http://127.0.0.1:PORT/
     folder: Path  # what the server serves
+    paths: dict[str, str]  # app name -> its path under the server
 
     def root(self, name: str) -> str:
-        """The root URL of the site built for app ``name``."""
-        return f"{self.base_url}{SUB_PATH}/{name}/"
+        """The root URL of the app ``name``."""
+        return self.base_url + self.paths[name]
 
     def site_dir(self, name: str) -> Path:
-        return self.folder / SUB_PATH / name
+        return self.folder / self.paths[name]
+
+
+#: The gallery the browser tests visit, under /team/.
+GALLERY_APPS = (DEMO_APPS / "hello", DEMO_APPS / "sales", TEST_APPS / "broken_import")
 
 
 @pytest.fixture(scope="session")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """apps/hello and the broken test app, built once, served under /team/ on loopback."""
+def mirror(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny local mirror of Pyodide's package distribution (see tests/mirror.py)."""
+    return make_mirror(tmp_path_factory.mktemp("mirror"))
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Iterator[Served]:
+    """A gallery of GALLERY_APPS under /team/, and a single-app site under /solo/ that takes
+    packages from the test mirror, on one static server on loopback."""
     folder = tmp_path_factory.mktemp("www")
-    for app_dir in (DEMO_APPS / "hello", TEST_APPS / "broken_import"):
-        _build.build(app_dir, folder / SUB_PATH / app_dir.name)
+    source = tmp_path_factory.mktemp("gallery")
+    for app_dir in GALLERY_APPS:
+        shutil.copytree(app_dir, source / app_dir.name)
+    paths = {app.info.name: f"{SUB_PATH}/{app.path}" for app in _build.build(source, folder / SUB_PATH).apps}
+    _build.build(TEST_APPS / "distribution_package", folder / "solo", pyodide_packages=str(mirror))
+    paths["distribution_package"] = "solo/"
     server = _serve.make_server(folder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     host, port = server.server_address[:2]
-    yield Served(f"http://{host}:{port}/", folder)
+    yield Served(f"http://{host}:{port}/", folder, paths)
     server.shutdown()
     server.server_close()

@@ -1,31 +1,32 @@
-"""The built site in Debian's Chromium, driven by Playwright, served under a sub-path.
+"""What only the built site does, in Debian's Chromium driven by Playwright, served under /team/:
+the loading page, service-worker routing, offline callbacks, tabs, errors, the gallery, packages
+from a distribution mirror, and that no request leaves the site's origin.
 
-Every test fails on any console error or uncaught page error.
+(What must behave the same as under Flask is in test_parity.py.) Every test fails on any console
+error or uncaught page error.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Request, expect, sync_playwright
+
+from webdash.testing import BOOT_TIMEOUT_MS, launch_chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-#: Flags that work on these machines (see DESIGN.md); the resolver rule gives an insecure origin.
-FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-    "--host-resolver-rules=MAP insecure.test 127.0.0.1",
-]  # fmt: skip
-BOOT_TIMEOUT = 90_000  # ms; a cold boot on a loaded 2-core machine
+#: An extra name for loopback that is not a secure context.
+INSECURE = ("--host-resolver-rules=MAP insecure.test 127.0.0.1",)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = launch_chromium(playwright, args=INSECURE)
         yield browser
         browser.close()
 
@@ -63,7 +64,7 @@ def page(context) -> Iterator[Page]:
 
 
 def booted(page: Page, greeting: str = "Hello, world!") -> None:
-    expect(page.locator("#greeting")).to_have_text(greeting, timeout=BOOT_TIMEOUT)
+    expect(page.locator("#greeting")).to_have_text(greeting, timeout=BOOT_TIMEOUT_MS)
 
 
 def test_first_visit_shows_progress_then_the_app(page, served):
@@ -80,28 +81,14 @@ def test_first_visit_shows_progress_then_the_app(page, served):
     assert color == "rgb(31, 111, 235)"
 
 
-def test_every_request_goes_through_flask(page, served):
+def test_script_tags_go_through_flask(page, served):
     page.goto(served.root("hello"))
     booted(page)
-    api = page.evaluate("fetch('api/greeting/Zo%C3%AB').then(r => r.json())")
-    assert api == {"greeting": "Hello, Zoë!"}
     # Script tags and the favicon reached Flask (the static host has no such paths).
     scripts = page.evaluate("[...document.scripts].map(s => s.src).filter(Boolean)")
     assert any("/team/hello/_dash-component-suites/" in s for s in scripts)
     favicon = page.evaluate("fetch(document.querySelector('link[rel=icon]').href).then(r => r.status)")
     assert favicon == 200
-
-
-def test_deep_link_and_reload(page, served):
-    deep = served.root("hello") + "reports/2024?region=north"
-    page.goto(deep)
-    booted(page)
-    assert page.url == deep
-    page.reload()
-    booted(page)
-    assert page.url == deep
-    page.fill("#name", "Reloaded")
-    expect(page.locator("#greeting")).to_have_text("Hello, Reloaded!")
 
 
 def test_callbacks_work_offline_after_boot(page, served, context):
@@ -135,7 +122,7 @@ def test_two_tabs_each_work(page, served, context):
 
 def test_broken_app_shows_a_readable_error(page, served):
     page.goto(served.root("broken_import"))
-    expect(page.locator("#webdash-stage")).to_have_text("The app could not start", timeout=BOOT_TIMEOUT)
+    expect(page.locator("#webdash-stage")).to_have_text("The app could not start", timeout=BOOT_TIMEOUT_MS)
     expect(page.locator("#webdash-error")).to_contain_text(
         "app.py raised RuntimeError while being imported: the data file sales.csv is missing"
     )
@@ -149,3 +136,61 @@ def test_insecure_origin_is_explained(page, served):
     expect(page.locator("#webdash-stage")).to_have_text("This address cannot run the app")
     expect(page.locator("#webdash-error")).to_contain_text("https://")
     expect(page.locator("#webdash-error")).to_contain_text("localhost")
+
+
+def test_gallery_lists_the_apps_and_opens_one(page, served):
+    page.goto(served.base_url + "team/")
+    expect(page).to_have_title("Dash apps")
+    cards = page.locator("#webdash-apps li")
+    expect(cards).to_have_count(3)
+    expect(cards.nth(2)).to_contain_text("Council income")
+    # The thumbnail loaded (assets/thumbnail.svg of apps/sales).
+    page.wait_for_function(
+        "() => { const img = document.querySelector('#webdash-apps li:nth-child(3) img');"
+        " return img && img.complete && img.naturalWidth > 0; }"
+    )
+    cards.nth(2).locator("a").click()
+    expect(page.locator("#total")).to_contain_text("192 rows", timeout=BOOT_TIMEOUT_MS)
+    assert page.url == served.root("sales")
+
+
+def test_packages_from_a_distribution_mirror(page, served):
+    page.goto(served.root("distribution_package"))
+    expect(page.locator("#summary")).to_have_text("mean 2 of 3", timeout=BOOT_TIMEOUT_MS)
+    page.fill("#numbers", "10 20 60")
+    expect(page.locator("#summary")).to_have_text("mean 30 of 3")
+
+
+def test_no_request_leaves_the_sites_origin(browser, served):
+    """From the first load through callbacks and an upload, every request stays on the site's origin.
+
+    Requests of the page, of its Python worker and of the service worker are all recorded.
+    """
+    context = browser.new_context()
+    requests: list[Request] = []
+    context.on("request", lambda request: requests.append(request))
+    page = context.new_page()
+    try:
+        page.goto(served.root("sales"))
+        expect(page.locator("#total")).to_contain_text("192 rows", timeout=BOOT_TIMEOUT_MS)
+        page.click("#region")
+        page.get_by_role("option", name="West").click()
+        expect(page.locator("#total")).to_contain_text("48 rows")
+        csv = b"month,region,service,units,revenue\n2025-03,Private,Secret,1,999\n"
+        page.locator("#upload input[type=file]").set_input_files(
+            files=[{"name": "private.csv", "mimeType": "text/csv", "buffer": csv}]
+        )
+        expect(page.locator("#upload-status")).to_have_text("Showing private.csv (1 rows).")
+        page.reload()
+        expect(page.locator("#total")).to_contain_text("192 rows", timeout=BOOT_TIMEOUT_MS)
+    finally:
+        context.close()
+    site = urlsplit(served.base_url).netloc
+    urls = [r.url for r in requests]
+    assert [u for u in urls if urlsplit(u).netloc != site and not u.startswith(("data:", "blob:"))] == []
+    # The recording saw the worker's downloads and the callbacks, including the upload's body.
+    assert any(u.endswith(".whl") for u in urls)
+    callbacks = [r for r in requests if urlsplit(r.url).path.endswith("/_dash-update-component")]
+    encoded = base64.b64encode(csv).decode()
+    assert any(encoded in (r.post_data or "") for r in callbacks)
+    assert all(urlsplit(r.url).netloc == site for r in callbacks)

@@ -1,35 +1,52 @@
-"""webdash build: the site's files, lock and manifest, and the errors users can cause."""
+"""webdash build: the site's files, lock and manifest, galleries, and the errors users can cause."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from webdash import _versions
-from webdash._build import BuildError, build
+from webdash._appdir import AppError, describe_app
+from webdash._build import BOOTSTRAP_FILES, SELF, BuildError, build
 
-from .conftest import DEMO_APPS, TEST_APPS
+from .conftest import DEMO_APPS, SUB_PATH, TEST_APPS
 
 
 @pytest.fixture(scope="module")
-def hello(served):
+def gallery(served) -> Path:
+    return served.folder / SUB_PATH
+
+
+@pytest.fixture(scope="module")
+def hello(served) -> Path:
     return served.site_dir("hello")
 
 
-def test_site_layout(hello):
+def manifest_of(app_root: Path) -> dict:
+    return json.loads((app_root / "_webdash/manifest.json").read_text())
+
+
+def test_gallery_app_layout(gallery, hello):
     for path in ("index.html", "service_worker.js", "_webdash/lock.json", "_webdash/manifest.json",
-                 "_webdash/app.zip", "_webdash/runtime.zip"):  # fmt: skip
+                 "_webdash/app.zip"):  # fmt: skip
         assert (hello / path).is_file(), path
-    for name in ("loader.js", "worker.js", "python.js", "protocol.js"):
-        assert (hello / "_webdash/bootstrap" / name).is_file()
-    for name in _versions.PYODIDE_CORE_FILES:
-        assert (hello / "_webdash/pyodide" / name).is_file()
+    # Shared files live once, at the gallery's top.
+    assert not (hello / "_webdash/wheels").exists()
+    assert (gallery / "_webdash/runtime.zip").is_file()
+    for name in BOOTSTRAP_FILES:
+        assert (gallery / "_webdash/bootstrap" / name).is_file()
+    for name in _versions.PYODIDE_SITE_FILES:
+        assert (gallery / "_webdash/pyodide" / name).is_file()
+    assert 'src="../_webdash/bootstrap/loader.js"' in (hello / "index.html").read_text()
+    assert manifest_of(hello)["shared"] == "../_webdash/"
 
 
-def test_lock_pins_dash_and_browser_builds(hello):
+def test_lock_pins_dash_and_browser_builds(gallery, hello):
     lock = json.loads((hello / "_webdash/lock.json").read_text())
     assert lock["python"] == _versions.PYTHON_FULL_VERSION
     packages = {p["name"].lower().replace("_", "-"): p for p in lock["packages"]}
@@ -39,19 +56,39 @@ def test_lock_pins_dash_and_browser_builds(hello):
     assert packages["pydantic-core"]["file"].endswith(f"-{_versions.WHEEL_PLATFORM}.whl")
     assert packages["markupsafe"]["file"].endswith("-py3-none-any.whl")
     assert "setuptools" not in packages  # never imported by a running app
+    assert lock["pyodide"]["lock"]["packages"] == {}  # nothing from Pyodide's distribution
     for package in lock["packages"]:
-        data = (hello / "_webdash/wheels" / package["file"]).read_bytes()
+        data = (gallery / "_webdash/wheels" / package["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == package["sha256"]
         assert len(data) == package["size"]
 
 
-def test_manifest_lists_every_file_with_its_hash(hello):
-    manifest = json.loads((hello / "_webdash/manifest.json").read_text())
+def test_manifest_lists_every_file_the_app_loads(hello):
+    manifest = manifest_of(hello)
     assert manifest["pyodide"] == _versions.PYODIDE_VERSION
-    on_disk = {p.relative_to(hello).as_posix() for p in hello.rglob("*") if p.is_file()}
-    assert set(manifest["files"]) == on_disk - {"_webdash/manifest.json"}
-    index = manifest["files"]["index.html"]
-    assert index["sha256"] == hashlib.sha256((hello / "index.html").read_bytes()).hexdigest()
+    lock = json.loads((hello / "_webdash/lock.json").read_text())
+    expected = {"index.html", "service_worker.js", "_webdash/app.zip", "_webdash/lock.json",
+                "../_webdash/runtime.zip"}  # fmt: skip
+    expected |= {f"../_webdash/wheels/{p['file']}" for p in lock["packages"]}
+    expected |= {f"../_webdash/pyodide/{name}" for name in _versions.PYODIDE_SITE_FILES}
+    expected |= {f"../_webdash/bootstrap/{name}" for name in BOOTSTRAP_FILES}
+    assert set(manifest["files"]) == expected
+    for path, entry in manifest["files"].items():
+        data = (hello / path).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (entry["size"], entry["sha256"]), path
+
+
+def test_gallery_index_lists_each_app(gallery):
+    index = (gallery / "index.html").read_text()
+    cards = re.findall(r'<li><a href="([^"]+)">(.*?)</a></li>', index)
+    assert [href for href, _ in cards] == ["broken_import/", "hello/", "sales/"]
+    hello, sales = cards[1][1], cards[2][1]
+    assert "<h2>Hello, webdash</h2>" in hello  # Dash(title=...)
+    assert "type a name, see a greeting" in hello  # the docstring's first line
+    assert '<img src="_webdash/thumbnails/sales.svg"' in sales  # assets/thumbnail.svg
+    assert (gallery / "_webdash/thumbnails/sales.svg").is_file()
+    manifest = json.loads((gallery / "_webdash/manifest.json").read_text())
+    assert [a["path"] for a in manifest["apps"]] == ["broken_import/", "hello/", "sales/"]
 
 
 def test_app_zip_holds_the_app_unchanged(hello):
@@ -62,13 +99,145 @@ def test_app_zip_holds_the_app_unchanged(hello):
         assert archive.read("app.py") == (DEMO_APPS / "hello/app.py").read_bytes()
 
 
-def test_runtime_zip_holds_only_worker_modules(hello):
-    with zipfile.ZipFile(hello / "_webdash/runtime.zip") as archive:
+def test_runtime_zip_holds_only_worker_modules(gallery):
+    with zipfile.ZipFile(gallery / "_webdash/runtime.zip") as archive:
         names = set(archive.namelist())
     assert "webdash/_worker.py" in names
     assert "webdash/_cli.py" not in names
 
 
+def test_single_app_site_keeps_shared_files_inside(served):
+    root = served.site_dir("distribution_package")
+    assert manifest_of(root)["shared"] == "_webdash/"
+    assert 'src="_webdash/bootstrap/loader.js"' in (root / "index.html").read_text()
+    assert (root / "_webdash/wheels").is_dir()
+
+
+def test_only_the_sites_own_origin(hello):
+    assert [o["origin"] for o in manifest_of(hello)["origins"]] == [SELF]
+
+
+# -- packages from Pyodide's distribution ------------------------------------------------------------
+def test_mirror_packages_are_vendored_and_checked(served, mirror):
+    root = served.site_dir("distribution_package")
+    lock = json.loads((root / "_webdash/lock.json").read_text())
+    from_pyodide = lock["pyodide"]["lock"]["packages"]
+    assert sorted(from_pyodide) == ["webdash-probe-core", "webdash-probe-stats"]
+    # six is on PyPI: bundled, and dropped from the distribution package's dependencies.
+    assert "six" in {p["name"] for p in lock["packages"]}
+    assert from_pyodide["webdash-probe-stats"]["depends"] == ["webdash-probe-core"]
+    assert lock["pyodide"]["baseURL"] == "_webdash/pyodide/"
+    for entry in from_pyodide.values():
+        data = (root / "_webdash/pyodide" / entry["file_name"]).read_bytes()
+        assert data == (mirror / entry["file_name"]).read_bytes()
+    assert [o["origin"] for o in manifest_of(root)["origins"]] == [SELF]
+
+
+def test_distribution_only_package_without_its_mirror_is_named(tmp_path):
+    with pytest.raises(BuildError, match=r"No browser build of: webdash-probe-stats"):
+        build(TEST_APPS / "distribution_package", tmp_path / "out")
+
+
+def test_numpy_loads_from_pyodides_cdn_by_default(tmp_path):
+    app = tmp_path / "stats"
+    app.mkdir()
+    (app / "app.py").write_text("import numpy\nfrom dash import Dash\napp = Dash()\n")
+    (app / "requirements.txt").write_text("numpy\n")
+    result = build(app, tmp_path / "out")
+    assert [(p.name, p.file) for p in result.apps[0].pyodide_packages] == [
+        ("numpy", "numpy-2.4.6-cp314-cp314-pyemscripten_2026_0_wasm32.whl")
+    ]
+    lock = json.loads((tmp_path / "out/_webdash/lock.json").read_text())
+    assert lock["pyodide"]["baseURL"] == _versions.PYODIDE_CDN
+    assert "numpy" not in {p["name"] for p in lock["packages"]}
+    origins = manifest_of(tmp_path / "out")["origins"]
+    assert [o["origin"] for o in origins] == [SELF, "https://cdn.jsdelivr.net"]
+    assert "numpy" in origins[1]["why"]
+
+
+def test_urls_in_the_apps_code_are_listed_as_origins(tmp_path):
+    app = tmp_path / "styled"
+    (app / "assets").mkdir(parents=True)
+    (app / "app.py").write_text(
+        'from dash import Dash\napp = Dash(external_stylesheets=["https://cdn.example.org/theme.css"])\n'
+    )
+    (app / "assets/site.css").write_text("@import url(https://fonts.example.com/inter.css);\n")
+    result = build(app, tmp_path / "out")
+    assert [o.origin for o in result.origins] == [SELF, "https://cdn.example.org", "https://fonts.example.com"]
+    assert "app.py" in result.origins[1].why
+
+
+@pytest.mark.parametrize(
+    ("lock", "message"),
+    [
+        (None, "has no pyodide-lock.json"),
+        ({"info": {"python": "3.12.7", "abi_version": "2024_0"}, "packages": {}}, "is for Python 3.12.7"),
+        ("not json", "is not a Pyodide lock file"),
+    ],
+)
+def test_bad_mirror_is_explained(tmp_path, lock, message):
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+    if lock is not None:
+        (folder / "pyodide-lock.json").write_text(lock if isinstance(lock, str) else json.dumps(lock))
+    with pytest.raises(BuildError, match=message):
+        build(TEST_APPS / "echo", tmp_path / "out", pyodide_packages=str(folder))
+
+
+def test_corrupt_mirror_file_is_refused(tmp_path, mirror):
+    copy = tmp_path / "mirror"
+    copy.mkdir()
+    for path in mirror.iterdir():
+        copy.joinpath(path.name).write_bytes(path.read_bytes())
+    wheel = next(copy.glob("webdash_probe_core-*.whl"))
+    wheel.write_bytes(wheel.read_bytes() + b"tampered")
+    with pytest.raises(BuildError, match=r"does not match its pyodide-lock\.json entry"):
+        build(TEST_APPS / "distribution_package", tmp_path / "out", pyodide_packages=str(copy))
+
+
+# -- galleries ---------------------------------------------------------------------------------------
+def test_folder_without_apps(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(BuildError, match=r"no app\.py, and no sub-folder with one"):
+        build(tmp_path / "empty", tmp_path / "out")
+
+
+def test_gallery_app_names_must_be_url_safe(tmp_path):
+    (tmp_path / "apps/my app").mkdir(parents=True)
+    (tmp_path / "apps/my app/app.py").write_text("")
+    with pytest.raises(BuildError, match="folder name is its URL"):
+        build(tmp_path / "apps", tmp_path / "out")
+
+
+def test_metadata_file_overrides_what_app_py_says(tmp_path):
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets/card.png").write_bytes(b"\x89PNG")
+    (tmp_path / "app.py").write_text('"""From the docstring."""\nfrom dash import Dash\nDash(title="T")\n')
+    assert describe_app(tmp_path).title == "T"
+    assert describe_app(tmp_path).description == "From the docstring."
+    (tmp_path / "webdash.toml").write_text(
+        'title = "Budget"\ndescription = "Spend"\nthumbnail = "assets/card.png"\n'
+    )
+    info = describe_app(tmp_path)
+    assert (info.title, info.description, info.thumbnail) == ("Budget", "Spend", tmp_path / "assets/card.png")
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('title = "x"\ncolour = "red"\n', "only the text keys"),
+        ('thumbnail = "missing.png"\n', "is not an image file"),
+        ("title = \n", "webdash.toml"),
+    ],
+)
+def test_bad_metadata_file_is_explained(tmp_path, toml, message):
+    (tmp_path / "app.py").write_text("")
+    (tmp_path / "webdash.toml").write_text(toml)
+    with pytest.raises(AppError, match=message):
+        describe_app(tmp_path)
+
+
+# -- errors ------------------------------------------------------------------------------------------
 def test_missing_app_py(tmp_path):
     (tmp_path / "app").mkdir()
     with pytest.raises(BuildError, match=r"has no app\.py"):

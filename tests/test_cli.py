@@ -1,8 +1,13 @@
-"""The command line, in-process with click's CliRunner."""
+"""The command line, in-process with click's CliRunner (and `webdash serve` as a process)."""
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
+import sys
+import urllib.request
 
 import pytest
 from click.testing import CliRunner
@@ -79,11 +84,36 @@ def test_broken_import_shows_the_apps_own_frame(runner):
     assert 'app.py", line 6' in result.output
 
 
-def test_build_reports_and_says_what_next(runner, tmp_path):
+def test_build_reports_origins_and_says_what_next(runner, tmp_path):
     result = runner.invoke(main, ["build", str(TEST_APPS / "echo"), "-o", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
-    assert "Built" in result.output and "packages" in result.output
-    assert "Next: serve it" in result.output
+    assert f"Built {tmp_path / 'site'} (1 app," in result.output
+    assert "packages bundled" in result.output
+    assert "At run time the site may contact:\n  its own origin: " in result.output
+    assert f"Next: serve {tmp_path / 'site'} from any static host" in result.output
+
+
+def test_serve_builds_a_gallery_and_prints_its_urls(tmp_path):
+    gallery = tmp_path / "apps"
+    shutil.copytree(TEST_APPS / "echo", gallery / "echo")
+    site = tmp_path / "site"
+    command = [sys.executable, "-m", "webdash", "serve", str(gallery), "-o", str(site), "--port", "0"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as process:
+        try:
+            lines: list[str] = []
+            while not lines or not lines[-1].startswith("Open the URL"):
+                line = process.stdout.readline()
+                assert line, "webdash serve exited early:\n" + "".join(lines)
+                lines.append(line)
+            urls = dict(re.findall(r"Serving (.+?) at (http://\S+)", "".join(lines)))
+            assert set(urls) == {"the gallery", "echo"}
+            assert urls["echo"] == urls["the gallery"] + "echo/"
+            with urllib.request.urlopen(urls["the gallery"]) as response:
+                assert '<a href="echo/">' in response.read().decode()
+            with urllib.request.urlopen(urls["echo"]) as response:
+                assert "bootstrap/loader.js" in response.read().decode()
+        finally:
+            process.terminate()
 
 
 def test_build_error_is_a_message_not_a_traceback(runner, tmp_path):

@@ -9,6 +9,8 @@ import subprocess
 
 import pytest
 
+from webdash._build import build
+
 from .conftest import REPO, hello_callback
 
 pytestmark = pytest.mark.node
@@ -16,10 +18,14 @@ DRIVER = REPO / "tests" / "node" / "boot_site.mjs"
 
 
 def boot(served, name: str, requests: list[dict]) -> dict:
+    return boot_at(served.root(name), served.site_dir(name), requests)
+
+
+def boot_at(root: str, site_dir, requests: list[dict]) -> dict:
     node = shutil.which("node")
     assert node, "Node.js is needed for this tier (tests/run.sh checks for it)"
     result = subprocess.run(
-        [node, str(DRIVER), served.root(name), str(served.site_dir(name)), json.dumps(requests)],
+        [node, str(DRIVER), root, str(site_dir), json.dumps(requests)],
         capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -88,3 +94,33 @@ def test_broken_app_fails_the_boot_with_the_apps_error(served):
         "RuntimeError while being imported: the data file sales.csv is missing" in result["error"]["message"]
     )
     assert result["stages"][-1] == "app"
+
+
+def test_packages_from_a_distribution_mirror_are_importable(served):
+    callback = {
+        "output": "summary.children",
+        "outputs": {"id": "summary", "property": "children"},
+        "inputs": [{"id": "numbers", "property": "value", "value": "2 4 9"}],
+        "changedPropIds": ["numbers.value"],
+        "state": [],
+    }
+    request = {"method": "POST", "path": "_dash-update-component",
+               "headers": [["Content-Type", "application/json"]], "body": json.dumps(callback)}  # fmt: skip
+    result = boot(served, "distribution_package", [request])
+    assert "error" not in result, result
+    answer = json.loads(result["responses"][0]["body"])
+    assert answer["response"]["summary"]["children"] == "mean 5 of 3"
+
+
+def test_unreachable_package_location_fails_the_boot_with_what_to_do(served, tmp_path):
+    app = tmp_path / "stats"
+    app.mkdir()
+    (app / "app.py").write_text("import numpy\nfrom dash import Dash\napp = Dash()\n")
+    (app / "requirements.txt").write_text("numpy\n")
+    # Nothing listens on port 1 (these machines cannot reach Pyodide's CDN either).
+    build(app, served.folder / "unreachable", pyodide_packages="http://127.0.0.1:1/pyodide/")
+    result = boot_at(served.base_url + "unreachable/", served.folder / "unreachable", [])
+    message = result["error"]["message"]
+    assert message.startswith("Could not load numpy from Pyodide's package distribution at http://127.0.0.1:1/")
+    assert "--pyodide-packages DIR" in message
+    assert result["stages"][-1] == "packages"

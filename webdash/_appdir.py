@@ -8,10 +8,13 @@ so its ``if __name__ == "__main__":`` block does not run.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import os
 import sys
+import tomllib
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +23,9 @@ if TYPE_CHECKING:
 
 APP_FILE = "app.py"
 APP_MODULE = "app"
+#: Optional metadata for galleries: ``title``, ``description``, ``thumbnail`` (a path in the app).
+META_FILE = "webdash.toml"
+THUMBNAIL_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".webp", ".gif")
 #: Modules an app directory may define that must be imported afresh with it.
 _APP_PACKAGES = ("pages",)
 
@@ -39,6 +45,66 @@ def check_app_dir(app_dir: str | os.PathLike[str]) -> Path:
             "a module-level `app = Dash(__name__)`."
         )
     return path.resolve()
+
+
+@dataclass(frozen=True)
+class AppInfo:
+    """How a gallery lists an app."""
+
+    name: str  # the folder's name, which is also its URL path in a gallery
+    title: str
+    description: str
+    thumbnail: Path | None
+
+
+def describe_app(app_dir: Path) -> AppInfo:
+    """An app's title, description and thumbnail, without importing it.
+
+    ``webdash.toml`` wins where it says something; otherwise the title is the
+    ``title=`` given to ``Dash(...)`` in ``app.py`` (else the folder's name), the
+    description is the first line of ``app.py``'s docstring, and the thumbnail is
+    a ``thumbnail.png`` (or .jpg, .svg, …) in the app folder or its ``assets/``.
+    """
+    meta: dict[str, object] = {}
+    meta_file = app_dir / META_FILE
+    if meta_file.is_file():
+        try:
+            meta = tomllib.loads(meta_file.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise AppError(f"{meta_file}: {exc}. Fix the file or delete it.") from exc
+        unknown = set(meta) - {"title", "description", "thumbnail"}
+        if unknown or not all(isinstance(v, str) for v in meta.values()):
+            raise AppError(
+                f"{meta_file}: only the text keys title, description and thumbnail are understood "
+                f"(found {', '.join(sorted(meta))})."
+            )
+    module = ast.parse((app_dir / APP_FILE).read_bytes())
+    docstring = (ast.get_docstring(module) or "").strip()
+    title = str(meta.get("title") or _dash_title(module) or app_dir.name.replace("_", " ").capitalize())
+    description = str(meta.get("description") or docstring.split("\n", 1)[0])
+    thumbnail = None
+    if meta.get("thumbnail"):
+        thumbnail = app_dir / str(meta["thumbnail"])
+        if not thumbnail.is_file() or thumbnail.suffix.lower() not in THUMBNAIL_SUFFIXES:
+            raise AppError(
+                f"{meta_file}: thumbnail {meta['thumbnail']!r} is not an image file in the app folder "
+                f"({', '.join(THUMBNAIL_SUFFIXES)})."
+            )
+    else:
+        candidates = [d / f"thumbnail{s}" for d in (app_dir, app_dir / "assets") for s in THUMBNAIL_SUFFIXES]
+        thumbnail = next((c for c in candidates if c.is_file()), None)
+    return AppInfo(app_dir.name, title, description, thumbnail)
+
+
+def _dash_title(module: ast.Module) -> str | None:
+    """The string literal passed as ``title=`` to ``Dash(...)``, if there is one."""
+    for node in ast.walk(module):
+        callee = getattr(node, "func", None)
+        if isinstance(node, ast.Call) and getattr(callee, "id", getattr(callee, "attr", None)) == "Dash":
+            for keyword in node.keywords:
+                if keyword.arg == "title" and isinstance(keyword.value, ast.Constant):
+                    return str(keyword.value.value)
+    return None
 
 
 def load_app(app_dir: str | os.PathLike[str]) -> Dash:

@@ -1,33 +1,44 @@
-"""``webdash build``: an app directory -> a static site that runs it in the browser.
+"""``webdash build``: an app folder, or a folder of apps, -> a static site that runs them in the browser.
 
-Layout of a built site (every file of it is listed in ``_webdash/manifest.json``)::
+A single app (``webdash build apps/hello -o site``)::
 
-    index.html              the loading page (loader.html)
-    service_worker.js       hands the page's requests to Python
-    _webdash/bootstrap/     the boot page's and the Python worker's JS
-    _webdash/pyodide/       the pinned Pyodide core
-    _webdash/wheels/        every wheel of the lock
-    _webdash/runtime.zip    webdash's own worker-side modules
-    _webdash/app.zip        the app directory, as it is
-    _webdash/lock.json      the exact package set the browser installs
-    _webdash/manifest.json  versions, and size and sha256 of every file
+    index.html               the loading page (loader.html)
+    service_worker.js        hands the page's requests to Python
+    _webdash/                the shared files (below) and the app's own:
+        app.zip              the app folder, as it is
+        lock.json            the exact package set the browser installs (wheels of the site, and
+                             packages of Pyodide's distribution, if any, with where they load from)
+        manifest.json        versions, origins, and size and sha256 of every file the app loads
+
+A gallery (``webdash build apps/ -o site``) puts each app under ``<name>/``
+with its own ``index.html``, ``service_worker.js`` and ``_webdash/``; the
+shared files live once, in the site's top ``_webdash/``, next to an
+``index.html`` listing the apps::
+
+    _webdash/bootstrap/      the boot page's and the Python worker's JS
+    _webdash/pyodide/        the pinned Pyodide core (and vendored distribution packages)
+    _webdash/wheels/         every bundled wheel of every app
+    _webdash/runtime.zip     webdash's own worker-side modules
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from . import _appdir, _bundle, _pyodide, _versions
+from . import _appdir, _bundle, _gallery, _pyodide, _versions
 
 SITE_DIR = "_webdash"
 #: webdash's modules the worker imports (nothing else of the package runs in the browser).
@@ -35,6 +46,11 @@ RUNTIME_MODULES = ("__init__.py", "_appdir.py", "_protocol.py", "_requests.py", 
 BOOTSTRAP_FILES = ("loader.js", "worker.js", "python.js", "protocol.js")
 #: What never belongs in an app's bundle.
 _SKIPPED_NAMES = frozenset({"__pycache__", "requirements.txt"})
+#: An app's folder name is its URL path in a gallery.
+_APP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+#: XML namespace names look like URLs but are never fetched.
+_NOT_FETCHED = ("http://www.w3.org/",)
+SELF = "self"
 
 
 class BuildError(Exception):
@@ -42,71 +58,130 @@ class BuildError(Exception):
 
 
 @dataclass(frozen=True)
+class Origin:
+    """An origin the built site may contact at run time, and why."""
+
+    origin: str  # "self" for the site's own origin
+    why: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"origin": self.origin, "why": self.why}
+
+
+@dataclass(frozen=True)
+class BuiltApp:
+    info: _appdir.AppInfo
+    path: str  # the app's URL path from the site's root: "" for a single app, "<name>/" in a gallery
+    packages: list[_bundle.LockedWheel]
+    pyodide_packages: list[_bundle.PyodidePackage]
+    origins: list[Origin] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class BuildResult:
     out_dir: Path
-    packages: list[_bundle.LockedWheel]
+    apps: list[BuiltApp]
     total_bytes: int
+    package_source: _pyodide.PackageSource
+
+    @property
+    def gallery(self) -> bool:
+        return any(app.path for app in self.apps)
+
+    @property
+    def origins(self) -> list[Origin]:
+        """Every origin any app of the site may contact (the site's own first)."""
+        return _all_origins(self.apps)
 
 
 def build(
-    app_dir: str | os.PathLike[str],
+    source: str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
     *,
+    pyodide_packages: str | None = None,
     log: Callable[[str], None] = lambda message: None,
 ) -> BuildResult:
-    """Build the static site for the app in ``app_dir`` into ``out_dir``."""
-    try:
-        app_path = _appdir.check_app_dir(app_dir)
-    except _appdir.AppError as exc:
-        raise BuildError(str(exc)) from exc
+    """Build the app in ``source``, or every app in the folder ``source`` (a gallery), into ``out_dir``.
+
+    ``pyodide_packages`` is where packages of Pyodide's own distribution load
+    from: a URL, a local mirror folder (vendored into the site), or None for
+    Pyodide's CDN.
+    """
+    app_dirs, gallery = find_apps(Path(source))
     out = Path(out_dir).resolve()
-    _check_sources(app_path)
-    _prepare_out_dir(out, app_path)
+    infos = []
+    for app_dir in app_dirs:
+        _check_sources(app_dir)
+        try:
+            infos.append(_appdir.describe_app(app_dir))
+        except _appdir.AppError as exc:
+            raise BuildError(str(exc)) from exc
 
     log(f"Fetching Pyodide {_versions.PYODIDE_VERSION} (cached after the first build)")
-    core = _pyodide.ensure_core()
-    log("Resolving packages for the browser")
     try:
-        requirements = _bundle.read_requirements(app_path / "requirements.txt")
-        locked = _bundle.lock(requirements, _pyodide.cache_root())
-    except _bundle.BundleError as exc:
+        core = _pyodide.ensure_core()
+        source_of = _pyodide.package_source(pyodide_packages)
+    except _pyodide.PyodideError as exc:
         raise BuildError(str(exc)) from exc
+    locks = _lock_each(app_dirs, source_of, log)
+    _prepare_out_dir(out, app_dirs)
 
-    site = out / SITE_DIR
+    shared = out / SITE_DIR
     for sub in ("bootstrap", "pyodide", "wheels"):
-        (site / sub).mkdir(parents=True, exist_ok=True)
+        (shared / sub).mkdir(parents=True, exist_ok=True)
     static = static_dir()
-    shutil.copyfile(static / "loader.html", out / "index.html")
-    shutil.copyfile(static / "service_worker.js", out / "service_worker.js")
     for name in BOOTSTRAP_FILES:
-        shutil.copyfile(static / "bootstrap" / name, site / "bootstrap" / name)
-    for name in _versions.PYODIDE_CORE_FILES:
-        shutil.copyfile(core / name, site / "pyodide" / name)
-    for wheel, path in locked:
-        shutil.copyfile(path, site / "wheels" / wheel.file)
-    _zip_tree(Path(__file__).parent, site / "runtime.zip", include=RUNTIME_MODULES, prefix="webdash/")
-    _zip_tree(app_path, site / "app.zip")
+        shutil.copyfile(static / "bootstrap" / name, shared / "bootstrap" / name)
+    for name in _versions.PYODIDE_SITE_FILES:
+        shutil.copyfile(core / name, shared / "pyodide" / name)
+    for lock in locks:
+        for wheel, path in lock.wheels:
+            shutil.copyfile(path, shared / "wheels" / wheel.file)
+        for package in lock.pyodide:
+            if source_of.mirror and not (shared / "pyodide" / package.file).is_file():
+                try:
+                    _pyodide.vendor(source_of, package.file, package.sha256, shared / "pyodide")
+                except _pyodide.PyodideError as exc:
+                    raise BuildError(str(exc)) from exc
+    _zip_tree(Path(__file__).parent, shared / "runtime.zip", include=RUNTIME_MODULES, prefix="webdash/")
 
-    lock_doc = {
-        "python": _versions.PYTHON_FULL_VERSION,
-        "platform": _versions.WHEEL_PLATFORM,
-        "packages": [wheel.to_json() for wheel, _ in locked],
-    }
-    _write_json(site / "lock.json", lock_doc)
-    files = _file_table(out)
-    manifest = {
-        "webdash": _versions.__version__,
-        "pyodide": _versions.PYODIDE_VERSION,
-        "python": _versions.PYTHON_FULL_VERSION,
-        "dash": _versions.DASH_VERSION,
-        "app": app_path.name,
-        "built": datetime.now(UTC).isoformat(timespec="seconds"),
-        "buildId": hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16],
-        "files": files,
-    }
-    _write_json(site / "manifest.json", manifest)
-    total = sum(f["size"] for f in files.values())
-    return BuildResult(out, [wheel for wheel, _ in locked], total)
+    hashes = _FileHashes()
+    built = []
+    for app_dir, info, lock in zip(app_dirs, infos, locks, strict=True):
+        url_path = f"{info.name}/" if gallery else ""
+        origins = _origins(app_dir, lock, source_of)
+        _write_app(out / url_path, app_dir, info, lock, source_of, origins, shared, hashes)
+        built.append(BuiltApp(info, url_path, [w for w, _ in lock.wheels], lock.pyodide, origins))
+    if gallery:
+        _write_gallery(out, built, hashes)
+    total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    return BuildResult(out, built, total, source_of)
+
+
+def find_apps(source: Path) -> tuple[list[Path], bool]:
+    """The app folders to build, and whether ``source`` is a folder of apps (a gallery)."""
+    if not source.is_dir():
+        raise BuildError(f"{source} is not a directory. Point webdash at the folder that holds app.py.")
+    if (source / _appdir.APP_FILE).is_file():
+        return [source.resolve()], False
+    apps = sorted(
+        d.resolve()
+        for d in source.iterdir()
+        if d.is_dir() and not d.name.startswith((".", "_")) and (d / _appdir.APP_FILE).is_file()
+    )
+    if not apps:
+        raise BuildError(
+            f"{source} has no {_appdir.APP_FILE}, and no sub-folder with one. A webdash app is a folder "
+            f"whose {_appdir.APP_FILE} defines a module-level `app = Dash(__name__)`; a gallery is a folder "
+            "of such app folders."
+        )
+    for app in apps:
+        if not _APP_NAME.fullmatch(app.name):
+            raise BuildError(
+                f"{app}: in a gallery, an app's folder name is its URL; "
+                "use letters, digits, '.', '_' and '-'."
+            )
+    return apps, True
 
 
 def static_dir() -> Path:
@@ -115,6 +190,177 @@ def static_dir() -> Path:
         if (candidate / "loader.html").is_file():
             return candidate
     raise BuildError("webdash's loader.html is missing: reinstall webdash.")
+
+
+def _lock_each(
+    app_dirs: list[Path], source: _pyodide.PackageSource, log: Callable[[str], None]
+) -> list[_bundle.Lock]:
+    """Resolve each app's packages; apps with the same requirements share one resolution."""
+    resolved: dict[tuple[str, ...], _bundle.Lock] = {}
+    locks = []
+    for app_dir in app_dirs:
+        try:
+            requirements = tuple(_bundle.read_requirements(app_dir / "requirements.txt"))
+            if requirements not in resolved:
+                log(f"Resolving packages for the browser: {app_dir.name}")
+                resolved[requirements] = _bundle.lock(
+                    requirements, _pyodide.cache_root(), source.lock["packages"]
+                )
+        except _bundle.BundleError as exc:
+            raise BuildError(f"{app_dir.name}: {exc}" if len(app_dirs) > 1 else str(exc)) from exc
+        lock = resolved[requirements]
+        if lock.pyodide:
+            log(
+                f"  from Pyodide's distribution, {source.describe()}: "
+                + ", ".join(f"{p.name} {p.version}" for p in lock.pyodide)
+            )
+        locks.append(lock)
+    return locks
+
+
+def _write_app(
+    root: Path,
+    app_dir: Path,
+    info: _appdir.AppInfo,
+    lock: _bundle.Lock,
+    source: _pyodide.PackageSource,
+    origins: list[Origin],
+    shared: Path,
+    hashes: _FileHashes,
+) -> None:
+    """Write one app's own files under ``root`` and its manifest."""
+    site = root / SITE_DIR
+    site.mkdir(parents=True, exist_ok=True)
+    shared_url = os.path.relpath(shared, root).replace(os.sep, "/") + "/"
+    static = static_dir()
+    loader = (static / "loader.html").read_text()
+    script = f'src="{SITE_DIR}/bootstrap/loader.js"'
+    if loader.count(script) != 1:
+        raise BuildError("webdash's loader.html does not load its boot script once: reinstall webdash.")
+    (root / "index.html").write_text(loader.replace(script, f'src="{shared_url}bootstrap/loader.js"'))
+    shutil.copyfile(static / "service_worker.js", root / "service_worker.js")
+    _zip_tree(app_dir, site / "app.zip")
+    _write_json(
+        site / "lock.json",
+        {
+            "python": _versions.PYTHON_FULL_VERSION,
+            "platform": _versions.WHEEL_PLATFORM,
+            "packages": [wheel.to_json() for wheel, _ in lock.wheels],
+            # Packages from Pyodide's distribution, for pyodide.loadPackage: where they
+            # load from (relative to the app's root when vendored) and their lock entries.
+            "pyodide": {
+                "baseURL": source.url if source.url else shared_url + "pyodide/",
+                "lock": {"info": source.lock["info"], "packages": {p.name: p.entry for p in lock.pyodide}},
+            },
+        },
+    )
+
+    loads = [root / "index.html", root / "service_worker.js", site / "app.zip", site / "lock.json",
+             shared / "runtime.zip"]  # fmt: skip
+    loads += [shared / "bootstrap" / name for name in BOOTSTRAP_FILES]
+    loads += [shared / "pyodide" / name for name in _versions.PYODIDE_SITE_FILES]
+    loads += [shared / "wheels" / wheel.file for wheel, _ in lock.wheels]
+    if source.mirror:
+        loads += [shared / "pyodide" / p.file for p in lock.pyodide]
+    files = {os.path.relpath(p, root).replace(os.sep, "/"): hashes.describe(p) for p in loads}
+    _write_json(
+        site / "manifest.json",
+        {
+            **_versions_doc(),
+            "app": {"name": info.name, "title": info.title, "description": info.description},
+            "shared": shared_url,
+            "buildId": _build_id(files),
+            "origins": [o.to_json() for o in origins],
+            "files": files,
+        },
+    )
+
+
+def _write_gallery(out: Path, apps: list[BuiltApp], hashes: _FileHashes) -> None:
+    """The site's index page listing the apps, and the gallery's manifest."""
+    thumbnails = out / SITE_DIR / "thumbnails"
+    entries = []
+    for app in apps:
+        thumbnail = None
+        if app.info.thumbnail:
+            thumbnails.mkdir(exist_ok=True)
+            target = thumbnails / (app.info.name + app.info.thumbnail.suffix.lower())
+            shutil.copyfile(app.info.thumbnail, target)
+            thumbnail = target.relative_to(out).as_posix()
+        entries.append(_gallery.Entry(app.info.title, app.info.description, app.path, thumbnail))
+    (out / "index.html").write_text(_gallery.render(entries))
+    shared = {
+        p.relative_to(out).as_posix(): hashes.describe(p)
+        for p in sorted((out / SITE_DIR).rglob("*"))
+        if p.is_file()
+    }
+    _write_json(
+        out / SITE_DIR / "manifest.json",
+        {
+            **_versions_doc(),
+            "apps": [
+                {
+                    "name": a.info.name,
+                    "path": a.path,
+                    "title": a.info.title,
+                    "description": a.info.description,
+                }
+                for a in apps
+            ],
+            "buildId": _build_id(shared),
+            "origins": [o.to_json() for o in _all_origins(apps)],
+            "files": shared,
+        },
+    )
+
+
+def _all_origins(apps: list[BuiltApp]) -> list[Origin]:
+    seen: dict[str, Origin] = {}
+    for app in apps:
+        for origin in app.origins:
+            seen.setdefault(origin.origin, origin)
+    return list(seen.values())
+
+
+def _origins(app_dir: Path, lock: _bundle.Lock, source: _pyodide.PackageSource) -> list[Origin]:
+    """Every origin one app may contact at run time: its own, a package CDN, and URLs in its code."""
+    origins = [Origin(SELF, "the app, Python, its packages and every request the page makes")]
+    if lock.pyodide and source.url:
+        names = ", ".join(p.name for p in lock.pyodide)
+        origins.append(Origin(_origin_of(source.url), f"packages from Pyodide's distribution: {names}"))
+    for origin, where in sorted(_urls_in_code(app_dir).items()):
+        if origin not in {o.origin for o in origins}:
+            origins.append(Origin(origin, f"named in the app's code ({', '.join(sorted(where))})"))
+    return origins
+
+
+def _urls_in_code(app_dir: Path) -> dict[str, set[str]]:
+    """Origins of the absolute URLs written in the app's Python, CSS, JS and HTML files."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(app_dir.rglob("*")):
+        relative = path.relative_to(app_dir)
+        if not path.is_file() or _skipped(relative):
+            continue
+        if path.suffix == ".py":
+            module = ast.parse(path.read_bytes())
+            texts: Iterable[str] = (
+                node.value for node in ast.walk(module)
+                if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            )  # fmt: skip
+        elif path.suffix in {".css", ".js", ".html", ".htm"}:
+            texts = [path.read_text(errors="replace")]
+        else:
+            continue
+        for text in texts:
+            for url in re.findall(r"https?://[^\s\"'()<>`]+", text):
+                if not url.startswith(_NOT_FETCHED):
+                    found.setdefault(_origin_of(url), set()).add(relative.as_posix())
+    return found
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _check_sources(app_path: Path) -> None:
@@ -130,10 +376,13 @@ def _check_sources(app_path: Path) -> None:
             ) from exc
 
 
-def _prepare_out_dir(out: Path, app_path: Path) -> None:
+def _prepare_out_dir(out: Path, app_dirs: list[Path]) -> None:
     """Empty ``out`` if it holds an earlier build; refuse to touch anything else."""
-    if app_path == out or app_path in out.parents:
-        raise BuildError(f"The output folder {out} is inside the app folder; choose another with -o.")
+    for app_path in app_dirs:
+        if app_path == out or app_path in out.parents or out in app_path.parents:
+            raise BuildError(
+                f"The output folder {out} and the app folder {app_path} overlap; choose another with -o."
+            )
     if out.exists():
         if not out.is_dir():
             raise BuildError(f"{out} exists and is not a folder.")
@@ -165,16 +414,31 @@ def _zip_tree(root: Path, target: Path, *, include: tuple[str, ...] = (), prefix
             archive.write(path, prefix + relative.as_posix())
 
 
-def _file_table(out: Path) -> dict[str, dict[str, Any]]:
-    table = {}
-    for path in sorted(out.rglob("*")):
-        if path.is_file():
+class _FileHashes:
+    """Size and sha256 of files, each read once however many apps share it."""
+
+    def __init__(self) -> None:
+        self._known: dict[Path, dict[str, Any]] = {}
+
+    def describe(self, path: Path) -> dict[str, Any]:
+        if path not in self._known:
             data = path.read_bytes()
-            table[path.relative_to(out).as_posix()] = {
-                "size": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(),
-            }
-    return table
+            self._known[path] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        return self._known[path]
+
+
+def _versions_doc() -> dict[str, str]:
+    return {
+        "webdash": _versions.__version__,
+        "pyodide": _versions.PYODIDE_VERSION,
+        "python": _versions.PYTHON_FULL_VERSION,
+        "dash": _versions.DASH_VERSION,
+        "built": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _build_id(files: dict[str, dict[str, Any]]) -> str:
+    return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _write_json(path: Path, doc: object) -> None:

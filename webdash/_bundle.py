@@ -7,6 +7,12 @@ whose C code is optional (MarkupSafe) gets a pure wheel built from its sdist
 with the compiler disabled. pip evaluates environment markers for the machine it
 runs on, so the graph is walked again with Pyodide's markers to drop what the
 browser does not need and to catch what it needs that pip left out.
+
+Packages with no wheel on PyPI that Pyodide's own distribution carries (numpy,
+pandas, …, listed in its ``pyodide-lock.json``) come from that distribution.
+pip still resolves around them: each gets a placeholder wheel with the name,
+version and dependencies of its lock entry, so the rest of the graph (and what
+those packages need from PyPI) is resolved as one.
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +82,26 @@ class LockedWheel:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class PyodidePackage:
+    """A package from Pyodide's distribution, as its lock file describes it."""
+
+    name: str
+    version: str
+    file: str
+    sha256: str
+    #: Its lock entry, with ``depends`` narrowed to packages that also come from the distribution.
+    entry: dict[str, Any] = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Lock:
+    """What one app installs: wheels bundled into the site, and packages from Pyodide's distribution."""
+
+    wheels: list[tuple[LockedWheel, Path]]
+    pyodide: list[PyodidePackage]
+
+
 def read_requirements(path: Path) -> list[str]:
     """The requirement lines of a requirements.txt (comments and blanks dropped)."""
     if not path.is_file():
@@ -97,35 +124,46 @@ def read_requirements(path: Path) -> list[str]:
     return lines
 
 
-def lock(requirements: Iterable[str], cache_dir: Path) -> list[tuple[LockedWheel, Path]]:
+def lock(
+    requirements: Iterable[str], cache_dir: Path, distribution: Mapping[str, dict[str, Any]]
+) -> Lock:
     """Resolve ``requirements`` (plus Dash) and fetch the wheels into ``cache_dir``.
 
-    Returns each locked wheel with its file in the cache.
+    ``distribution`` is the ``packages`` table of a Pyodide lock file: what may
+    come from Pyodide's own distribution when PyPI has no browser build.
     """
+    by_name: dict[str, dict[str, Any]] = {canonicalize_name(n): entry for n, entry in distribution.items()}
     roots = [f"dash=={_versions.DASH_VERSION}", *requirements]
     pure_dir = cache_dir / "pure"
     wheel_dir = cache_dir / "wheels"
     pure_dir.mkdir(parents=True, exist_ok=True)
     wheel_dir.mkdir(parents=True, exist_ok=True)
 
-    tried_pure: set[str] = set()
-    while True:
-        report, missing = _resolve(roots, pure_dir)
-        if report is not None:
-            break
-        new = [name for name in missing if name not in tried_pure]
-        if not new:
-            raise BundleError(_no_browser_build_message(missing))
-        for name in new:
-            tried_pure.add(name)
-            _build_pure_wheel(name, pure_dir)
+    with tempfile.TemporaryDirectory() as stub_dir:
+        tried: set[str] = set()
+        from_pyodide: set[str] = set()
+        while True:
+            report, missing = _resolve(roots, [pure_dir, Path(stub_dir)])
+            if report is not None:
+                break
+            new = [name for name in missing if name not in tried]
+            if not new:
+                raise BundleError(_no_browser_build_message(missing, by_name))
+            for name in new:
+                tried.add(name)
+                if name in by_name:
+                    _write_placeholder(by_name[name], Path(stub_dir))
+                    from_pyodide.add(name)
+                else:
+                    _build_pure_wheel(name, pure_dir)
 
     installs = _needed_in_browser(report, roots)
-    pins = [f"{i['metadata']['name']}=={i['metadata']['version']}" for i in installs]
+    bundled = [i for i in installs if canonicalize_name(i["metadata"]["name"]) not in from_pyodide]
+    pins = [f"{i['metadata']['name']}=={i['metadata']['version']}" for i in bundled]
     _pip("download", "--no-deps", *_PIP_TARGET, f"--find-links={pure_dir}", "-d", str(wheel_dir), *pins)
 
-    locked = []
-    for item in installs:
+    wheels = []
+    for item in bundled:
         url = item["download_info"]["url"]
         path = wheel_dir / url.rsplit("/", 1)[-1]
         digest = _sha256(path)
@@ -133,19 +171,41 @@ def lock(requirements: Iterable[str], cache_dir: Path) -> list[tuple[LockedWheel
         if expected and expected != digest:
             raise BundleError(f"{path.name}: sha256 {digest} does not match the index's {expected}.")
         meta = item["metadata"]
-        locked.append(
-            (LockedWheel(meta["name"], meta["version"], path.name, digest, path.stat().st_size), path)
+        wheel = LockedWheel(meta["name"], meta["version"], path.name, digest, path.stat().st_size)
+        wheels.append((wheel, path))
+    wheels.sort(key=lambda pair: canonicalize_name(pair[0].name))
+
+    needed = {canonicalize_name(i["metadata"]["name"]) for i in installs} & from_pyodide
+    pyodide = []
+    for name in sorted(needed):
+        entry = dict(by_name[name])
+        entry["depends"] = [d for d in entry.get("depends", []) if canonicalize_name(d) in needed]
+        pyodide.append(
+            PyodidePackage(entry["name"], entry["version"], entry["file_name"], entry["sha256"], entry)
         )
-    return sorted(locked, key=lambda pair: canonicalize_name(pair[0].name))
+    return Lock(wheels, pyodide)
 
 
-def _resolve(roots: list[str], pure_dir: Path) -> tuple[dict[str, Any] | None, list[str]]:
+def _write_placeholder(entry: Mapping[str, Any], stub_dir: Path) -> None:
+    """A metadata-only wheel standing in for a distribution package while pip resolves."""
+    dist = f"{re.sub(r'[-_.]+', '_', entry['name'])}-{entry['version']}"
+    info = f"{dist}.dist-info/"
+    metadata = f"Metadata-Version: 2.1\nName: {entry['name']}\nVersion: {entry['version']}\n"
+    metadata += "".join(f"Requires-Dist: {d}\n" for d in entry.get("depends", []))
+    with zipfile.ZipFile(stub_dir / f"{dist}-py3-none-any.whl", "w") as wheel:
+        wheel.writestr(info + "METADATA", metadata)
+        tags = "Wheel-Version: 1.0\nGenerator: webdash\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        wheel.writestr(info + "WHEEL", tags)
+        wheel.writestr(info + "RECORD", "")
+
+
+def _resolve(roots: list[str], find_links: list[Path]) -> tuple[dict[str, Any] | None, list[str]]:
     """Run pip's resolver for Pyodide; return its report, or the packages that had no wheel."""
     with tempfile.TemporaryDirectory() as tmp:
         report_path = Path(tmp) / "report.json"
         result = _pip(
             "install", "--dry-run", "--ignore-installed", *_PIP_TARGET,
-            f"--find-links={pure_dir}", "--target", str(Path(tmp) / "target"),
+            *(f"--find-links={d}" for d in find_links), "--target", str(Path(tmp) / "target"),
             "--report", str(report_path), *roots, check=False,
         )  # fmt: skip
         if result.returncode == 0:
@@ -228,31 +288,24 @@ def _applies(req: Requirement, extras: frozenset[str]) -> bool:
     return any(req.marker.evaluate({**TARGET_MARKERS, "extra": e}) for e in {"", *extras})
 
 
-def _no_browser_build_message(names: list[str]) -> str:
+def _no_browser_build_message(names: list[str], distribution: Mapping[str, dict[str, Any]]) -> str:
     listed = ", ".join(names)
-    lines = [
-        f"No browser build of: {listed}.",
-        "webdash installs pure-Python wheels, and Pyodide (pyemscripten) wheels from PyPI; "
-        f"for {listed} PyPI has neither, and building a pure wheel from source failed.",
-    ]
-    in_pyodide = sorted(set(names) & set(_pyodide_distribution()))
-    if in_pyodide:
+    lines = [f"No browser build of: {listed}."]
+    for name in names:
+        if name in distribution:
+            lines.append(
+                f"{name}: Pyodide's package distribution has only version {distribution[name]['version']}, "
+                "which the requirements rule out; relax the version in requirements.txt."
+            )
+    others = [name for name in names if name not in distribution]
+    if others:
         lines.append(
-            f"{', '.join(in_pyodide)} exist only in Pyodide's own package distribution, which this "
-            "version of webdash does not bundle yet."
+            f"{', '.join(others)}: PyPI has no pure-Python or Pyodide (pyemscripten) wheel, building a "
+            "pure wheel from source failed, and Pyodide's package distribution does not carry it. "
+            "Packages with C extensions run in the browser only when built for Pyodide."
         )
     lines.append("Remove it from requirements.txt, or replace it with a pure-Python alternative.")
     return "\n".join(lines)
-
-
-def _pyodide_distribution() -> list[str]:
-    """Package names in the pinned Pyodide's lock file, if the core has been fetched."""
-    from . import _pyodide
-
-    lock_file = _pyodide.cached_core_dir() / "pyodide-lock.json"
-    if not lock_file.is_file():
-        return []
-    return [canonicalize_name(n) for n in json.loads(lock_file.read_text())["packages"]]
 
 
 def _pip(

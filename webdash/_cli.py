@@ -11,6 +11,8 @@ import click
 if TYPE_CHECKING:
     from dash import Dash
 
+    from ._build import BuildResult
+
 from . import _versions
 
 
@@ -20,60 +22,63 @@ def main() -> None:
     """Run unmodified Plotly Dash apps entirely in the browser."""
 
 
+_PYODIDE_PACKAGES = click.option(
+    "--pyodide-packages", metavar="URL|DIR", envvar="WEBDASH_PYODIDE_PACKAGES", default=None,
+    help="Where packages of Pyodide's own distribution (numpy, pandas, …) load from: a URL, or a local "
+    "mirror folder that is copied into the site so it needs no internet. Default: Pyodide's CDN.",
+)  # fmt: skip
+
+
 @main.command()
-@click.argument("app_dir", type=click.Path(path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path))
 @click.option(
     "-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
-    help="Folder to write the site into (default: site/<app name>). An earlier build there is replaced.",
+    help="Folder to write the site into (default: site/<app name> for an app, site for a folder of apps). "
+    "An earlier build there is replaced.",
 )  # fmt: skip
-def build(app_dir: Path, out_dir: Path | None) -> None:
-    """Build APP_DIR into a static site that runs the app in the browser."""
-    from ._build import BuildError
-    from ._build import build as build_site
+@_PYODIDE_PACKAGES
+def build(source: Path, out_dir: Path | None, pyodide_packages: str | None) -> None:
+    """Build SOURCE into a static site that runs it in the browser.
 
-    out_dir = out_dir or Path("site") / app_dir.resolve().name
-    try:
-        result = build_site(app_dir, out_dir, log=lambda m: click.echo(m, err=True))
-    except BuildError as exc:
-        raise click.ClickException(str(exc)) from exc
+    SOURCE is an app folder (with app.py), or a folder of app folders: that
+    builds a gallery, one site with an index page and each app at <name>/.
+    """
+    if out_dir is None:
+        out_dir = Path("site") / source.resolve().name if (source / "app.py").is_file() else Path("site")
+    result = _build(source, out_dir, pyodide_packages)
     click.echo(
-        f"Built {result.out_dir} ({len(result.packages)} packages, {result.total_bytes / 1e6:.1f} MB)."
-    )
-    click.echo(
-        f"Next: serve it from any static host over https or localhost, e.g. "
-        f"`python -m http.server -d {result.out_dir} -b 127.0.0.1`, or `webdash serve {app_dir}`."
+        f"Next: serve {result.out_dir} from any static host over https or localhost, e.g. "
+        f"`python -m http.server -d {result.out_dir} -b 127.0.0.1`, or run `webdash serve {source}`."
     )
 
 
 @main.command()
-@click.argument("app_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("site"),
-              show_default=True, help="Folder to build the sites into, one sub-folder per app.")  # fmt: skip
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
+    help="Folder to build the site into (an app goes into a sub-folder).",
+)  # fmt: skip
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
-def serve(app_dirs: tuple[Path, ...], out_dir: Path, port: int) -> None:
-    """Build each APP_DIR and serve the sites on 127.0.0.1, each app under /<app name>/."""
-    from ._build import BuildError
-    from ._build import build as build_site
+@_PYODIDE_PACKAGES
+def serve(source: Path, out_dir: Path, port: int, pyodide_packages: str | None) -> None:
+    """Build SOURCE (an app, or a folder of apps) and serve the site on 127.0.0.1."""
     from ._serve import make_server
 
-    names = []
-    for app_dir in app_dirs:
-        name = app_dir.resolve().name
-        click.echo(f"Building {app_dir} …", err=True)
-        try:
-            build_site(app_dir, out_dir / name, log=lambda m: click.echo(f"  {m}", err=True))
-        except BuildError as exc:
-            raise click.ClickException(str(exc)) from exc
-        names.append(name)
+    single = (source / "app.py").is_file()
+    site = out_dir / source.resolve().name if single else out_dir
+    result = _build(source, site, pyodide_packages)
     try:
-        server = make_server(out_dir, port=port)
+        server = make_server(out_dir if single else site, port=port)
     except OSError as exc:
         raise click.ClickException(
             f"Cannot listen on 127.0.0.1:{port}: {exc.strerror}. Try --port 0."
         ) from exc
     host, bound = str(server.server_address[0]), server.server_address[1]
-    for name in names:
-        click.echo(f"Serving {name} at http://{host}:{bound}/{name}/")
+    base = f"http://{host}:{bound}/" + (f"{source.resolve().name}/" if single else "")
+    if result.gallery:
+        click.echo(f"Serving the gallery at {base}")
+    for app in result.apps:
+        click.echo(f"Serving {app.info.name} at {base}{app.path}")
     click.echo("Open the URL in Chrome, Edge or Firefox. Press Ctrl+C to stop.")
     try:
         server.serve_forever()
@@ -81,6 +86,34 @@ def serve(app_dirs: tuple[Path, ...], out_dir: Path, port: int) -> None:
         pass
     finally:
         server.server_close()
+
+
+def _build(source: Path, out_dir: Path, pyodide_packages: str | None) -> BuildResult:
+    """Build, then report what was built, where packages come from, and the origins the site may contact."""
+    from ._build import SELF, BuildError
+    from ._build import build as build_site
+
+    try:
+        result = build_site(
+            source, out_dir, pyodide_packages=pyodide_packages, log=lambda m: click.echo(m, err=True)
+        )
+    except BuildError as exc:
+        raise click.ClickException(str(exc)) from exc
+    count = len(result.apps)
+    kind = f"a gallery of {count} app{'s' if count != 1 else ''}" if result.gallery else "1 app"
+    click.echo(f"Built {result.out_dir} ({kind}, {result.total_bytes / 1e6:.1f} MB):")
+    for app in result.apps:
+        where = f"{app.path or './'}"
+        click.echo(f"  {where:<16} {app.info.title}: {len(app.packages)} packages bundled")
+        if app.pyodide_packages:
+            names = ", ".join(f"{p.name} {p.version}" for p in app.pyodide_packages)
+            click.echo(f"  {'':<16} from Pyodide's distribution, {result.package_source.describe()}: {names}")
+    click.echo("At run time the site may contact:")
+    for origin in result.origins:
+        name = "its own origin" if origin.origin == SELF else origin.origin
+        click.echo(f"  {name}: {origin.why}")
+    click.echo("(Written to _webdash/manifest.json, under \"origins\".)")
+    return result
 
 
 @main.command()

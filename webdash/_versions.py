@@ -21,6 +21,13 @@ PYODIDE_CORE_FILES = (
     "pyodide-lock.json",
 )
 
+#: The core files a site serves (the build reads the lock file; each app gets its own).
+PYODIDE_SITE_FILES = tuple(name for name in PYODIDE_CORE_FILES if name != "pyodide-lock.json")
+#: Where Pyodide's own package distribution (numpy, pandas, …) lives for that version.
+PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
+#: The ABI of Pyodide's distribution, as its ``pyodide-lock.json`` names it.
+PYODIDE_ABI = "2026_0"
+
 #: The CPython inside that Pyodide, and the wheel platform tag it accepts.
 PYTHON_VERSION = "3.14"
 PYTHON_FULL_VERSION = "3.14.2"

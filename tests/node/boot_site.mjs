@@ -4,11 +4,16 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
+import { readFileSync } from "node:fs";
+
 const [root, siteDir, requestsJSON] = process.argv.slice(2);
-const { startPython } = await import(pathToFileURL(path.join(siteDir, "_webdash/bootstrap/python.js")).href);
+// In a gallery the shared files (bootstrap, Pyodide, wheels) sit outside the app's folder.
+const manifest = JSON.parse(readFileSync(path.join(siteDir, "_webdash/manifest.json"), "utf8"));
+const shared = path.resolve(siteDir, manifest.shared);
+const { startPython } = await import(pathToFileURL(path.join(shared, "bootstrap/python.js")).href);
 // Node cannot import() modules over http, so Pyodide itself is loaded from the folder;
 // everything else (lock, manifest, wheels, app) is fetched from the served site.
-const pyodideURL = path.resolve(siteDir, "_webdash/pyodide") + "/";
+const pyodideURL = path.join(shared, "pyodide") + "/";
 const stages = [];
 const started = performance.now();
 let python;
