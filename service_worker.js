@@ -1,52 +1,169 @@
 // webdash's service worker: hands every request the app's page makes to
-// Python (Flask's test client in a Web Worker that the page owns) and passes
-// everything else to the network. It knows no Python.
+// Python (Flask's test client in a Web Worker that the page owns), and keeps
+// the site's files in Cache Storage so that repeat visits fetch nothing and the
+// app starts offline. It knows no Python.
 //
-// Lifecycle: the boot page registers it with the site's root as scope. It
-// activates at once (skipWaiting) and claims open pages (clients.claim), so the
-// page that registered it is controlled without a reload. The browser may kill
-// and restart it at any time, so it keeps no state of its own in memory: every
-// request finds its page again by clientId and gets a fresh MessageChannel.
+// Lifecycle: the boot page registers it with the app's root as scope. Each
+// build writes its id into this file, so a new deployment is a new service
+// worker: it installs (caching the new loading page and manifest), activates at
+// once, removes the previous build's cache and claims open pages. The browser
+// may kill and restart it at any time, so what it keeps in memory can always be
+// rebuilt from Cache Storage: every request finds its page again by clientId
+// and gets a fresh MessageChannel.
+//
+// Caches:
+//   APP_CACHE     this build's loading page and manifest, and the component-suite
+//                 scripts Python has served once (they are the same for the whole build);
+//   SHARED_CACHE  every file the manifest lists (Pyodide, wheels, the app archive…),
+//                 keyed by URL *and* sha256: content-addressed, so the apps of a
+//                 gallery share one copy and no build ever sees another's bytes.
 
-/** The site's root URL: this file sits at the root of the built site. */
+/** Written by `webdash build`: this build's id, and the shared files' folder (relative to the root). */
+const BUILD = { id: "unbuilt", shared: "_webdash/" };
+
+/** The app's root URL: this file sits at the root of the app. */
 const ROOT = new URL("./", self.location.href).href;
-/** webdash's own static files (Pyodide, wheels, the boot scripts). */
+/** webdash's own files of this app (the app archive, lock, manifest). */
 const SITE_FILES = ROOT + "_webdash/";
+/** The files shared by the apps of a gallery (the same folder as SITE_FILES for a single app). */
+const SHARED = new URL(BUILD.shared, ROOT).href;
+const APP_CACHE = `webdash-app ${ROOT} ${BUILD.id}`;
+const SHARED_CACHE = "webdash-shared";
+const MANIFEST = SITE_FILES + "manifest.json";
 /** Statuses whose Response must have a null body. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
-self.addEventListener("install", () => self.skipWaiting());
-self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("install", (event) => event.waitUntil(install()));
+self.addEventListener("activate", (event) => event.waitUntil(activate()));
 self.addEventListener("message", (event) => {
   // A page loaded with Shift+Reload starts uncontrolled; its loader asks for it.
   if (event.data?.type === "sw:claim") event.waitUntil(self.clients.claim());
 });
 
+/** Cache this build's loading page and manifest; a half-deployed site fails the install and keeps the old build. */
+async function install() {
+  const cache = await caches.open(APP_CACHE);
+  const [page, manifest] = await Promise.all(
+    [ROOT + "index.html", MANIFEST].map((url) => fetch(url, { cache: "no-cache" })),
+  );
+  if (!page.ok || !manifest.ok) throw new Error(`webdash: ${ROOT} is not fully deployed`);
+  const { buildId } = await manifest.clone().json();
+  if (buildId !== BUILD.id) throw new Error(`webdash: manifest ${buildId} does not belong to build ${BUILD.id}`);
+  await Promise.all([cache.put(ROOT + "index.html", page), cache.put(MANIFEST, manifest)]);
+  // The boot scripts the loading page fetched before this worker controlled it; the rest of the
+  // build's files are cached as the page's Python worker downloads them through here.
+  const { files } = await (await cache.match(MANIFEST)).json();
+  const boot = Object.entries(files).filter(([path]) => new URL(path, ROOT).href.startsWith(SHARED + "bootstrap/"));
+  const shared = await caches.open(SHARED_CACHE);
+  await Promise.all(
+    boot.map(async ([path, { sha256 }]) => {
+      const url = new URL(path, ROOT).href;
+      if (await shared.match(key(url, sha256))) return;
+      const response = await fetch(url, { cache: "no-cache" });
+      if (response.ok) await shared.put(key(url, sha256), response);
+    }),
+  );
+  await self.skipWaiting();
+}
+
+/** Drop this app's earlier builds, and shared files the deployed site no longer lists; then take over pages. */
+async function activate() {
+  for (const name of await caches.keys()) {
+    if (name.startsWith(`webdash-app ${ROOT} `) && name !== APP_CACHE) await caches.delete(name);
+  }
+  try {
+    // The shared folder's manifest lists every file of the deployed site (a gallery: of all its apps).
+    const response = await fetch(SHARED + "manifest.json", { cache: "no-cache" });
+    const siteRoot = new URL("../", SHARED).href;
+    const keep = new Set(Object.entries((await response.json()).files).map(([path, f]) => key(new URL(path, siteRoot).href, f.sha256)));
+    const shared = await caches.open(SHARED_CACHE);
+    for (const request of await shared.keys()) {
+      if (request.url.startsWith(siteRoot) && !keep.has(request.url)) await shared.delete(request);
+    }
+  } catch {
+    // Offline: tidy up on a later activation.
+  }
+  await self.clients.claim();
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (!isAppRequest(request)) return; // the browser fetches it from the network as usual
-  if (request.mode === "navigate") {
-    // A new document (first visit, reload, deep link): it boots Python itself.
-    event.respondWith(loaderPage());
-  } else {
-    event.respondWith(forward(request, event.clientId));
+  const url = request.url;
+  if (request.method !== "GET" && !isAppRequest(url)) return;
+  if (isAppRequest(url)) {
+    // A new document (first visit, reload, deep link) gets the loading page; it boots Python itself.
+    event.respondWith(request.mode === "navigate" ? loaderPage() : fromPython(request, event.clientId));
+  } else if (url === MANIFEST) {
+    event.respondWith(cachedOrNetwork(APP_CACHE, request));
+  } else if (url.startsWith(SITE_FILES) || url.startsWith(SHARED)) {
+    event.respondWith(buildFile(request));
   }
+  // Anything else goes to the network as usual.
 });
 
-/** @param {Request} request */
-function isAppRequest(request) {
-  const url = request.url;
-  if (!url.startsWith(ROOT)) return false; // another origin, or a path outside this site
-  if (url.startsWith(SITE_FILES)) return false; // webdash's static files, straight from the host
+/** @param {string} url */
+function isAppRequest(url) {
+  if (!url.startsWith(ROOT)) return false; // another origin, or a path outside this app
+  if (url.startsWith(SITE_FILES)) return false; // webdash's own files
   if (url === ROOT + "service_worker.js") return false; // the browser checks it for updates
   return true;
 }
 
-/** The boot page, for any URL of the site; <base> makes its relative URLs resolve from the root. */
+/** The boot page, for any URL of the app; <base> makes its relative URLs resolve from the root. */
 async function loaderPage() {
-  const response = await fetch(ROOT + "index.html");
+  const response = await cachedOrNetwork(APP_CACHE, new Request(ROOT + "index.html"));
   const html = (await response.text()).replace("<head>", `<head><base href="${ROOT}">`);
   return new Response(html, { status: response.status, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+/** @param {string} cacheName @param {Request} request */
+async function cachedOrNetwork(cacheName, request) {
+  return (await (await caches.open(cacheName)).match(request)) ?? fetch(request);
+}
+
+/** @type {Promise<Map<string, string>> | undefined} URL -> sha256 of every file this build lists. */
+let buildFiles;
+
+/**
+ * A file of the build, from SHARED_CACHE when it is there, else from the
+ * network (and then cached). Files the manifest does not list pass through.
+ * @param {Request} request
+ */
+async function buildFile(request) {
+  buildFiles ??= cachedOrNetwork(APP_CACHE, new Request(MANIFEST))
+    .then((response) => response.json())
+    .then(({ files }) => new Map(Object.entries(files).map(([path, f]) => [new URL(path, ROOT).href, f.sha256])));
+  let sha256;
+  try {
+    sha256 = (await buildFiles).get(request.url);
+  } catch {
+    buildFiles = undefined; // not deployed yet, or offline before the first visit
+  }
+  if (!sha256) return fetch(request);
+  const cache = await caches.open(SHARED_CACHE);
+  const cached = await cache.match(key(request.url, sha256));
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(key(request.url, sha256), response.clone());
+  return response;
+}
+
+/** The cache key of a file with given content. @param {string} url @param {string} sha256 */
+function key(url, sha256) {
+  return `${url}?sha256=${sha256}`;
+}
+
+/** @param {Request} request @param {string} clientId */
+async function fromPython(request, clientId) {
+  // Component-suite scripts are the same for the whole build: Python serves each once.
+  const suite = request.method === "GET" && new URL(request.url).pathname.includes("/_dash-component-suites/");
+  if (suite) {
+    const cached = await (await caches.open(APP_CACHE)).match(request);
+    if (cached) return cached;
+  }
+  const response = await forward(request, clientId);
+  if (suite && response.status === 200) await (await caches.open(APP_CACHE)).put(request, response.clone());
+  return response;
 }
 
 /**

@@ -11,6 +11,8 @@ import * as protocol from "./protocol.js";
  */
 const root = new URL("./", document.baseURI).href;
 let failed = false;
+/** Set while this page reloads itself to come under the service worker's control. */
+const RELOADED = "webdash-reloaded-for-control";
 
 main().catch(fail);
 
@@ -23,7 +25,11 @@ async function main() {
     ), { title: "This address cannot run the app" });
   }
   show("service-worker", "Starting the service worker", 0, 0);
-  const worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
+  const registration = await navigator.serviceWorker.register(root + "service_worker.js", { scope: root });
+  await upToDate(registration);
+  await controlled(registration);
+
+  const worker = startWorker();
   const ready = new Promise((resolve, reject) => {
     worker.onmessage = ({ data }) => {
       if (data.type === protocol.BOOT_PROGRESS) show(data.stage, data.label, data.loaded, data.total);
@@ -41,8 +47,6 @@ async function main() {
     worker.postMessage(data, data.request.body ? [...ports, data.request.body] : [...ports]);
   });
   navigator.serviceWorker.startMessages();
-  await navigator.serviceWorker.register(root + "service_worker.js", { scope: root });
-  await controlled();
   await ready;
 
   // The Dash page for this URL, from Python, through the service worker.
@@ -59,22 +63,71 @@ async function main() {
   document.close();
 }
 
-/** Resolve once the service worker controls this page (it claims pages as it activates). */
-async function controlled() {
-  if (navigator.serviceWorker.controller) return;
-  const claimed = new Promise((resolve) =>
-    navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }),
+/**
+ * The Python worker. Started from a blob: URL, it is controlled by this page's
+ * service worker, so its downloads come from the service worker's cache (a
+ * worker started from its own URL would be matched against that URL's scope,
+ * and a gallery's shared folder lies outside every app's scope).
+ */
+function startWorker() {
+  const script = new URL("worker.js", import.meta.url).href;
+  const source = new Blob([`import ${JSON.stringify(script)};`], { type: "text/javascript" });
+  return new Worker(URL.createObjectURL(source), { type: "module" });
+}
+
+/**
+ * On a repeat visit, look for a newer deployment first (briefly: offline, the
+ * cached build runs) and let it take over, so that this page runs one build
+ * from start to end.
+ * @param {ServiceWorkerRegistration} registration
+ */
+async function upToDate(registration) {
+  if (navigator.serviceWorker.controller) {
+    await Promise.race([registration.update().catch(() => {}), sleep(3000)]);
+  }
+  const incoming = registration.installing ?? registration.waiting;
+  if (!incoming) return;
+  await new Promise((resolve) => {
+    const settled = () => ["activated", "redundant"].includes(incoming.state) && resolve(undefined);
+    incoming.addEventListener("statechange", settled);
+    settled();
+  });
+}
+
+/**
+ * Resolve once the newest service worker controls this page (it claims pages
+ * as it activates). A page loaded with Shift+Reload bypasses service workers:
+ * it asks the worker to claim it, and if that does not happen, reloads once,
+ * normally.
+ * @param {ServiceWorkerRegistration} registration
+ */
+async function controlled(registration) {
+  await navigator.serviceWorker.ready;
+  const done = () => navigator.serviceWorker.controller && navigator.serviceWorker.controller === registration.active;
+  if (!done()) {
+    const changed = new Promise((resolve) =>
+      navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }),
+    );
+    registration.active?.postMessage({ type: protocol.SW_CLAIM });
+    await Promise.race([changed, sleep(3000)]);
+  }
+  if (done()) {
+    sessionStorage.removeItem(RELOADED);
+    return;
+  }
+  if (!sessionStorage.getItem(RELOADED)) {
+    sessionStorage.setItem(RELOADED, "1");
+    location.reload();
+    await new Promise(() => {}); // the reload ends this page
+  }
+  throw new Error(
+    "The service worker did not take control of this page. Reload it normally (not with Shift+Reload).",
   );
-  // A page loaded with Shift+Reload starts uncontrolled although the worker is
-  // already active: ask it to claim this page too.
-  const registration = await navigator.serviceWorker.ready;
-  registration.active?.postMessage({ type: protocol.SW_CLAIM });
-  const timeout = new Promise((_, reject) =>
-    setTimeout(() => reject(new Error(
-      "The service worker did not take control of this page. Reload it normally (not with Shift+Reload).",
-    )), 10000),
-  );
-  await Promise.race([claimed, timeout]);
+}
+
+/** @param {number} ms */
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** @param {string} stage @param {string} label @param {number} loaded @param {number} total */

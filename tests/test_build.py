@@ -67,8 +67,7 @@ def test_manifest_lists_every_file_the_app_loads(hello):
     manifest = manifest_of(hello)
     assert manifest["pyodide"] == _versions.PYODIDE_VERSION
     lock = json.loads((hello / "_webdash/lock.json").read_text())
-    expected = {"index.html", "service_worker.js", "_webdash/app.zip", "_webdash/lock.json",
-                "../_webdash/runtime.zip"}  # fmt: skip
+    expected = {"index.html", "_webdash/app.zip", "_webdash/lock.json", "../_webdash/runtime.zip"}
     expected |= {f"../_webdash/wheels/{p['file']}" for p in lock["packages"]}
     expected |= {f"../_webdash/pyodide/{name}" for name in _versions.PYODIDE_SITE_FILES}
     expected |= {f"../_webdash/bootstrap/{name}" for name in BOOTSTRAP_FILES}
@@ -76,6 +75,20 @@ def test_manifest_lists_every_file_the_app_loads(hello):
     for path, entry in manifest["files"].items():
         data = (hello / path).read_bytes()
         assert (len(data), hashlib.sha256(data).hexdigest()) == (entry["size"], entry["sha256"]), path
+
+
+def test_service_worker_knows_its_build(hello):
+    manifest = manifest_of(hello)
+    worker = (hello / "service_worker.js").read_text()
+    assert f'const BUILD = {{"id": "{manifest["buildId"]}", "shared": "../_webdash/"}};' in worker
+    assert "unbuilt" not in worker
+
+
+def test_gallery_manifest_lists_every_file_of_every_app(gallery):
+    files = json.loads((gallery / "_webdash/manifest.json").read_text())["files"]
+    assert "hello/_webdash/app.zip" in files and "sales/_webdash/lock.json" in files
+    assert "_webdash/runtime.zip" in files
+    assert not [f for f in files if f.endswith(("service_worker.js", "manifest.json"))]
 
 
 def test_gallery_index_lists_each_app(gallery):

@@ -208,13 +208,7 @@ def _lock_each(
                 )
         except _bundle.BundleError as exc:
             raise BuildError(f"{app_dir.name}: {exc}" if len(app_dirs) > 1 else str(exc)) from exc
-        lock = resolved[requirements]
-        if lock.pyodide:
-            log(
-                f"  from Pyodide's distribution, {source.describe()}: "
-                + ", ".join(f"{p.name} {p.version}" for p in lock.pyodide)
-            )
-        locks.append(lock)
+        locks.append(resolved[requirements])
     return locks
 
 
@@ -238,7 +232,6 @@ def _write_app(
     if loader.count(script) != 1:
         raise BuildError("webdash's loader.html does not load its boot script once: reinstall webdash.")
     (root / "index.html").write_text(loader.replace(script, f'src="{shared_url}bootstrap/loader.js"'))
-    shutil.copyfile(static / "service_worker.js", root / "service_worker.js")
     _zip_tree(app_dir, site / "app.zip")
     _write_json(
         site / "lock.json",
@@ -255,25 +248,36 @@ def _write_app(
         },
     )
 
-    loads = [root / "index.html", root / "service_worker.js", site / "app.zip", site / "lock.json",
-             shared / "runtime.zip"]  # fmt: skip
+    loads = [root / "index.html", site / "app.zip", site / "lock.json", shared / "runtime.zip"]
     loads += [shared / "bootstrap" / name for name in BOOTSTRAP_FILES]
     loads += [shared / "pyodide" / name for name in _versions.PYODIDE_SITE_FILES]
     loads += [shared / "wheels" / wheel.file for wheel, _ in lock.wheels]
     if source.mirror:
         loads += [shared / "pyodide" / p.file for p in lock.pyodide]
     files = {os.path.relpath(p, root).replace(os.sep, "/"): hashes.describe(p) for p in loads}
+    build_id = _build_id(files)
+    _write_service_worker(root / "service_worker.js", build_id, shared_url)
     _write_json(
         site / "manifest.json",
         {
             **_versions_doc(),
             "app": {"name": info.name, "title": info.title, "description": info.description},
             "shared": shared_url,
-            "buildId": _build_id(files),
+            "buildId": build_id,
             "origins": [o.to_json() for o in origins],
             "files": files,
         },
     )
+
+
+def _write_service_worker(path: Path, build_id: str, shared_url: str) -> None:
+    """The service worker, told its build (so a new build is a new worker) and the shared folder."""
+    source = (static_dir() / "service_worker.js").read_text()
+    placeholder = 'const BUILD = { id: "unbuilt", shared: "_webdash/" };'
+    if source.count(placeholder) != 1:
+        raise BuildError("webdash's service_worker.js has no build placeholder: reinstall webdash.")
+    build = json.dumps({"id": build_id, "shared": shared_url})
+    path.write_text(source.replace(placeholder, f"const BUILD = {build};"))
 
 
 def _write_gallery(out: Path, apps: list[BuiltApp], hashes: _FileHashes) -> None:
@@ -289,10 +293,11 @@ def _write_gallery(out: Path, apps: list[BuiltApp], hashes: _FileHashes) -> None
             thumbnail = target.relative_to(out).as_posix()
         entries.append(_gallery.Entry(app.info.title, app.info.description, app.path, thumbnail))
     (out / "index.html").write_text(_gallery.render(entries))
-    shared = {
+    # Every file of every app: the service workers keep cached what this lists, and drop the rest.
+    every_file = {
         p.relative_to(out).as_posix(): hashes.describe(p)
-        for p in sorted((out / SITE_DIR).rglob("*"))
-        if p.is_file()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name not in {"service_worker.js", "manifest.json"}
     }
     _write_json(
         out / SITE_DIR / "manifest.json",
@@ -307,9 +312,9 @@ def _write_gallery(out: Path, apps: list[BuiltApp], hashes: _FileHashes) -> None
                 }
                 for a in apps
             ],
-            "buildId": _build_id(shared),
+            "buildId": _build_id(every_file),
             "origins": [o.to_json() for o in _all_origins(apps)],
-            "files": shared,
+            "files": every_file,
         },
     )
 

@@ -86,7 +86,7 @@ class LockedWheel:
 class PyodidePackage:
     """A package from Pyodide's distribution, as its lock file describes it."""
 
-    name: str
+    name: str  # normalized, as the lock file's keys (and pyodide.loadPackage) spell it
     version: str
     file: str
     sha256: str
@@ -151,11 +151,10 @@ def lock(
                 raise BundleError(_no_browser_build_message(missing, by_name))
             for name in new:
                 tried.add(name)
-                if name in by_name:
+                # A wheel bundled into the site beats one fetched from Pyodide's distribution.
+                if not _build_pure_wheel(name, pure_dir) and name in by_name:
                     _write_placeholder(by_name[name], Path(stub_dir))
                     from_pyodide.add(name)
-                else:
-                    _build_pure_wheel(name, pure_dir)
 
     installs = _needed_in_browser(report, roots)
     bundled = [i for i in installs if canonicalize_name(i["metadata"]["name"]) not in from_pyodide]
@@ -181,7 +180,7 @@ def lock(
         entry = dict(by_name[name])
         entry["depends"] = [d for d in entry.get("depends", []) if canonicalize_name(d) in needed]
         pyodide.append(
-            PyodidePackage(entry["name"], entry["version"], entry["file_name"], entry["sha256"], entry)
+            PyodidePackage(name, entry["version"], entry["file_name"], entry["sha256"], entry)
         )
     return Lock(wheels, pyodide)
 
@@ -239,12 +238,17 @@ def _has_target_wheel(name: str) -> bool:
         return _pip("download", "--no-deps", *_PIP_TARGET, "-d", tmp, name, check=False).returncode == 0
 
 
-def _build_pure_wheel(name: str, pure_dir: Path) -> None:
-    """Build a pure wheel of ``name`` from its sdist with the C compiler disabled.
+def _build_pure_wheel(name: str, pure_dir: Path) -> bool:
+    """Build a pure wheel of ``name`` from its sdist with the C compiler disabled; True if it worked.
 
     Packages whose C extension is an optional speed-up (MarkupSafe) fall back to
-    pure Python when compiling fails; any other outcome is no browser build.
+    pure Python when compiling fails; any other outcome is no browser build. A
+    package that failed to build is remembered in ``pure_dir``, so later builds
+    do not try again.
     """
+    failed_marker = pure_dir / f"{name}.no-pure-wheel"
+    if failed_marker.exists():
+        return False
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "CC": "false", "CXX": "false"}
         result = _pip(
@@ -254,6 +258,12 @@ def _build_pure_wheel(name: str, pure_dir: Path) -> None:
             tags = parse_wheel_filename(wheel.name)[3]
             if result.returncode == 0 and all(t.platform == "any" for t in tags):
                 shutil.copy2(wheel, pure_dir / wheel.name)
+                return True
+    # pip's words for a build that ran and failed (rather than a download that failed).
+    output = result.stdout + result.stderr
+    if "Failed to build" in output or "issue with the package mentioned above" in output:
+        failed_marker.write_text(_errors_only(output) + "\n")
+    return False
 
 
 def _needed_in_browser(report: dict[str, Any], roots: list[str]) -> list[dict[str, Any]]:

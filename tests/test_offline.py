@@ -1,0 +1,154 @@
+"""Repeat visits, offline starts, new deployments and Shift+Reload, in Chromium.
+
+Each test builds its own small app into a folder of its own, so that it can
+deploy a new build to the same URL.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Request, expect, sync_playwright
+
+from webdash import _build, _serve
+from webdash.testing import BOOT_TIMEOUT_MS, launch_chromium
+
+pytestmark = pytest.mark.browser
+
+APP = '''
+from dash import Dash, Input, Output, dcc, html
+
+app = Dash(__name__)
+app.layout = html.Div([html.P("{version}"), dcc.Input(id="word", value="start"), html.P(id="out")])
+
+
+@app.callback(Output("out", "children"), Input("word", "value"))
+def shout(word):
+    return "{version}: " + (word or "").upper()
+'''
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+class Deployment:
+    """One app folder, built to one URL, re-deployable."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.source = tmp_path / "app"
+        self.source.mkdir()
+        self.www = tmp_path / "www"
+        self.server = _serve.make_server(self.www.parent)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/www/"
+
+    def deploy(self, version: str) -> None:
+        (self.source / "app.py").write_text(APP.replace("{version}", version))
+        _build.build(self.source, self.www)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def site(tmp_path) -> Iterator[Deployment]:
+    deployment = Deployment(tmp_path)
+    deployment.deploy("v1")
+    yield deployment
+    deployment.close()
+
+
+@pytest.fixture
+def context(browser) -> Iterator[BrowserContext]:
+    context = browser.new_context()
+    errors: list[str] = []
+    context.on("page", lambda page: page.on("console", lambda m: m.type == "error" and errors.append(m.text)))
+    context.on("weberror", lambda error: errors.append(str(error.error)))
+    yield context
+    context.close()
+    assert not errors, "console errors:\n" + "\n".join(errors)
+
+
+def booted(page: Page, version: str = "v1") -> None:
+    expect(page.locator("#out")).to_have_text(f"{version}: START", timeout=BOOT_TIMEOUT_MS)
+
+
+def works(page: Page, version: str, word: str) -> None:
+    page.fill("#word", word)
+    expect(page.locator("#out")).to_have_text(f"{version}: {word.upper()}")
+
+
+def test_repeat_visit_fetches_nothing_from_the_network(context, site):
+    page = context.new_page()
+    page.goto(site.url)
+    booted(page)
+    network: list[str] = []
+
+    def record(request: Request) -> None:
+        response = request.response()
+        if response is not None and not response.from_service_worker and request.url.startswith("http"):
+            network.append(request.url)
+
+    context.on("requestfinished", record)
+    page.reload()
+    booted(page)
+    works(page, "v1", "again")
+    # Only the browser's check for a new service worker may reach the host.
+    assert {urlsplit(u).path for u in network} <= {"/www/service_worker.js"}
+
+
+def test_reload_offline_boots_from_the_cache(context, site):
+    page = context.new_page()
+    page.goto(site.url)
+    booted(page)
+    context.set_offline(True)
+    try:
+        page.reload()
+        booted(page)
+        works(page, "v1", "offline")
+        page.goto(site.url + "some/deep/link")
+        booted(page)
+        works(page, "v1", "deep")
+    finally:
+        context.set_offline(False)
+
+
+def test_new_deployment_runs_on_the_next_visit(context, site):
+    old = context.new_page()
+    old.goto(site.url)
+    booted(old)
+    site.deploy("v2")
+    new = context.new_page()
+    new.goto(site.url)
+    booted(new, "v2")
+    works(new, "v2", "fresh")
+    # The page that was open keeps running its own build, whole.
+    works(old, "v1", "still")
+    # The previous build's cache is gone; one build's files remain.
+    app_caches = new.evaluate("caches.keys().then(keys => keys.filter(k => k.startsWith('webdash-app ')))")
+    manifest = new.evaluate("fetch('_webdash/manifest.json').then(r => r.json())")
+    assert app_caches == [f"webdash-app {site.url} {manifest['buildId']}"]
+    cached = new.evaluate("caches.open('webdash-shared').then(c => c.keys()).then(k => k.map(r => r.url))")
+    app_zip = manifest["files"]["_webdash/app.zip"]["sha256"]
+    assert [u for u in cached if "/_webdash/app.zip" in u] == [f"{site.url}_webdash/app.zip?sha256={app_zip}"]
+
+
+def test_shift_reload_ends_in_a_working_app(context, site):
+    page = context.new_page()
+    page.goto(site.url)
+    booted(page)
+    # Shift+Reload: reload bypassing the cache and the service worker.
+    context.new_cdp_session(page).send("Page.reload", {"ignoreCache": True})
+    booted(page)
+    works(page, "v1", "shifted")
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
