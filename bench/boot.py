@@ -1,13 +1,26 @@
-"""Boot and callback timings of apps/hello: the built site in Chromium beside the same app under real Flask.
+"""webdash's benchmark: the built site in headless Chromium beside the same app under real Flask.
 
-Run: .venv/bin/python bench/boot.py [--callbacks 200]
-Prints one table. Numbers are wall-clock as the Playwright driver sees them, the same way for
-both targets, so the ratio is the comparison that counts.
+Run: .venv/bin/python bench/boot.py [--callbacks 200] [--heap-callbacks 10000] [--apps hello sales]
+
+For each demo app it builds the site, serves it from a local static server, starts the app
+with ``webdash run``, and drives both in the same Chromium, in the same run:
+
+- cold boot: a new browser profile (empty caches) -> first callback output visible;
+- warm boot: a new page in the same profile (caches warm) -> first callback output visible;
+- callback round trip: p50 and p95 over --callbacks callbacks driven through the page, as a user would;
+- bytes fetched from the network on the cold load: raw, and gzipped as a gzip-capable server sends them;
+- (browser only) the wasm heap, Python's allocated blocks and the page's JS heap after boot and after
+  --heap-callbacks callbacks sent straight to _dash-update-component.
+
+Numbers are wall-clock as the Playwright driver sees them, the same way for both targets, so the
+ratio is the comparison that counts.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import json
 import socket
 import statistics
 import subprocess
@@ -15,37 +28,136 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
 
 from webdash import _build, _serve
-from webdash.testing import launch_chromium
+from webdash.testing import free_port, launch_chromium
 
 REPO = Path(__file__).parent.parent
-APP = REPO / "apps" / "hello"
+BOOT_TIMEOUT_MS = 180_000
 
 
-def first_output(page: Page, url: str) -> float:
+@dataclass
+class Demo:
+    """How to tell an app has booted, and how to fire one callback in it and see its output."""
+
+    ready: str  # a JS expression, true once the first callback's output is visible
+    callback: Callable[[Page, int], None]
+    request: Callable[[int], dict[str, object]] | None = None  # a raw _dash-update-component body
+
+
+def hello_callback(page: Page, i: int) -> None:
+    page.fill("#name", f"n{i}")
+    page.wait_for_function(f"document.querySelector('#greeting').textContent === 'Hello, n{i}!'")
+
+
+def hello_request(i: int) -> dict[str, object]:
+    return {
+        "output": "..greeting.children...letters.figure..",
+        "outputs": [{"id": "greeting", "property": "children"}, {"id": "letters", "property": "figure"}],
+        "inputs": [{"id": "name", "property": "value", "value": f"n{i}"}],
+        "changedPropIds": ["name.value"],
+        "state": [],
+    }
+
+
+def sales_callback(page: Page, i: int) -> None:
+    region = ("North", "South", "East", "West")[i % 4]
+    page.click("#region")
+    page.get_by_role("option", name=region, exact=True).click()
+    first_region = "document.querySelector('#table td[data-dash-column=\"region\"]')?.textContent"
+    page.wait_for_function(f"{first_region} === {json.dumps(region)}")
+
+
+DEMOS = {
+    "hello": Demo(
+        "document.querySelector('#greeting')?.textContent === 'Hello, world!'", hello_callback, hello_request
+    ),
+    "sales": Demo("document.querySelector('#total')?.textContent.includes('192 rows')", sales_callback),
+}
+
+
+@dataclass
+class Result:
+    cold: float = 0.0
+    warm: float = 0.0
+    rtt: list[float] = field(default_factory=list)
+    raw_bytes: int = 0
+    gzip_bytes: int = 0
+    memory: dict[str, tuple[float, float]] = field(default_factory=dict)  # name -> (after boot, after N)
+
+
+def first_output(page: Page, url: str, demo: Demo) -> float:
     started = time.perf_counter()
     page.goto(url)
-    page.locator("#greeting", has_text="Hello, world!").wait_for(timeout=120_000)
+    page.wait_for_function(demo.ready, timeout=BOOT_TIMEOUT_MS)
     return time.perf_counter() - started
 
 
-def callbacks(page: Page, count: int) -> list[float]:
-    times = []
-    for i in range(count):
-        name = f"n{i}"
+def network_bytes(requests: list[Request]) -> tuple[int, int]:
+    """Bytes that came from the network (not from the service worker): raw, and gzipped."""
+    raw = compressed = 0
+    for request in requests:
+        response = request.response()
+        if response is None or response.from_service_worker or not request.url.startswith("http"):
+            continue
+        body = response.body()
+        raw += len(body)
+        compressed += len(gzip.compress(body, 6))
+    return raw, compressed
+
+
+def memory(page: Page) -> dict[str, float]:
+    workers = [w for w in page.workers if w.evaluate("'webdash' in self")]
+    if not workers:
+        return {}  # a webdash without the memory diagnostic
+    stats = workers[0].evaluate("webdash.memory()")
+    return {
+        "wasm heap (MB)": stats["wasmBytes"] / 1e6,
+        "Python blocks (k)": stats["pythonBlocks"] / 1e3,
+        "page JS heap (MB)": page.evaluate("performance.memory.usedJSHeapSize") / 1e6,
+    }
+
+
+def measure(context: BrowserContext, url: str, demo: Demo, args: argparse.Namespace, target: str) -> Result:
+    result = Result()
+    requests: list[Request] = []
+    context.on("requestfinished", lambda r: requests.append(r))
+    page = context.new_page()
+    result.cold = first_output(page, url, demo)
+    result.raw_bytes, result.gzip_bytes = network_bytes(requests)
+    page.close()
+    page = context.new_page()
+    result.warm = first_output(page, url, demo)
+    for i in range(args.callbacks):
         started = time.perf_counter()
-        page.fill("#name", name)
-        page.wait_for_function(f"document.querySelector('#greeting').textContent === 'Hello, {name}!'")
-        times.append(time.perf_counter() - started)
-    return times
+        demo.callback(page, i)
+        result.rtt.append(time.perf_counter() - started)
+    if target == "browser" and demo.request and args.heap_callbacks:
+        before = memory(page)
+        bodies = [demo.request(i % 50) for i in range(50)]
+        page.evaluate(
+            """async ([bodies, n]) => {
+                for (let i = 0; i < n; i++) {
+                    const body = JSON.stringify(bodies[i % bodies.length]);
+                    const response = await fetch('_dash-update-component',
+                        {method: 'POST', headers: {'Content-Type': 'application/json'}, body});
+                    if (!response.ok) throw new Error('callback ' + i + ': HTTP ' + response.status);
+                    await response.arrayBuffer();
+                }
+            }""",
+            [bodies, args.heap_callbacks],
+        )
+        after = memory(page)
+        result.memory = {name: (before[name], after[name]) for name in before}
+    return result
 
 
 def wait_for_port(port: int, seconds: float = 60) -> None:
-    """Return once something accepts connections on 127.0.0.1:``port``."""
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -53,66 +165,70 @@ def wait_for_port(port: int, seconds: float = 60) -> None:
             return
         except OSError:
             if time.monotonic() > deadline:
-                raise SystemExit(
-                    f"webdash run did not listen on port {port} within {seconds:.0f} s"
-                ) from None
+                raise SystemExit(f"webdash run did not listen on port {port} in {seconds:.0f} s") from None
             time.sleep(0.1)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--callbacks", type=int, default=200)
-    args = parser.parse_args()
-
+def bench_app(name: str, args: argparse.Namespace, browser: Browser) -> dict[str, Result]:
+    demo = DEMOS[name]
+    app = REPO / "apps" / name
     with tempfile.TemporaryDirectory() as tmp:
-        _build.build(APP, Path(tmp) / "hello")
+        _build.build(app, Path(tmp) / name)
         server = _serve.make_server(Path(tmp))
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        site = f"http://127.0.0.1:{server.server_address[1]}/hello/"
+        site = f"http://127.0.0.1:{server.server_address[1]}/{name}/"
         port = free_port()
         native = subprocess.Popen(
-            [sys.executable, "-m", "webdash", "run", str(APP), "--port", str(port)],
+            [sys.executable, "-m", "webdash", "run", str(app), "--port", str(port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
             wait_for_port(port)
             results = {}
-            with sync_playwright() as p:
-                browser = launch_chromium(p)
-                for target, url in (("flask", f"http://127.0.0.1:{port}/"), ("browser", site)):
-                    context = browser.new_context()
-                    page = context.new_page()
-                    cold = first_output(page, url)
-                    page.close()
-                    page = context.new_page()
-                    warm = first_output(page, url)
-                    rtt = callbacks(page, args.callbacks)
-                    results[target] = (cold, warm, rtt)
-                    context.close()
-                browser.close()
+            for target, url in (("flask", f"http://127.0.0.1:{port}/"), ("browser", site)):
+                context = browser.new_context()  # a fresh profile: empty caches
+                results[target] = measure(context, url, demo, args, target)
+                context.close()
         finally:
             native.terminate()
             server.shutdown()
+    return results
 
-    def p(values: list[float], q: float) -> float:
-        return statistics.quantiles(values, n=100)[int(q) - 1] * 1000
 
-    print(f"{'':28}{'flask':>10}{'browser':>10}{'ratio':>8}")
+def report(name: str, results: dict[str, Result], args: argparse.Namespace) -> None:
+    def pct(values: list[float], q: int) -> float:
+        return statistics.quantiles(values, n=100)[q - 1] * 1000
+
+    flask, browser = results["flask"], results["browser"]
+    print(f"\n{name}{'':<34}{'flask':>10}{'browser':>10}{'ratio':>8}")
     rows = [
-        ("cold boot -> first output (s)", lambda r: r[0], "{:.2f}"),
-        ("warm boot -> first output (s)", lambda r: r[1], "{:.2f}"),
-        (f"callback p50 (ms, n={args.callbacks})", lambda r: p(r[2], 50), "{:.1f}"),
-        (f"callback p95 (ms, n={args.callbacks})", lambda r: p(r[2], 95), "{:.1f}"),
+        ("cold boot -> first output (s)", flask.cold, browser.cold, "{:.2f}"),
+        ("warm boot -> first output (s)", flask.warm, browser.warm, "{:.2f}"),
+        (f"callback p50 (ms, n={args.callbacks})", pct(flask.rtt, 50), pct(browser.rtt, 50), "{:.1f}"),
+        (f"callback p95 (ms, n={args.callbacks})", pct(flask.rtt, 95), pct(browser.rtt, 95), "{:.1f}"),
+        ("cold load, raw (MB)", flask.raw_bytes / 1e6, browser.raw_bytes / 1e6, "{:.2f}"),
+        ("cold load, gzip (MB)", flask.gzip_bytes / 1e6, browser.gzip_bytes / 1e6, "{:.2f}"),
     ]
-    for label, pick, fmt in rows:
-        native_v, browser_v = pick(results["flask"]), pick(results["browser"])
-        print(f"{label:28}{fmt.format(native_v):>10}{fmt.format(browser_v):>10}{browser_v / native_v:>8.2f}")
+    for label, native_value, browser_value, fmt in rows:
+        ratio = browser_value / native_value if native_value else float("nan")
+        print(f"  {label:<36}{fmt.format(native_value):>10}{fmt.format(browser_value):>10}{ratio:>8.2f}")
+    if browser.memory:
+        print(f"  {'browser memory':<28}{'after boot':>12}{f'+{args.heap_callbacks} calls':>14}{'growth':>8}")
+        for label, (before, after) in browser.memory.items():
+            print(f"  {label:<28}{before:>12.1f}{after:>14.1f}{(after / before - 1) * 100:>7.1f}%")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--callbacks", type=int, default=200)
+    parser.add_argument("--heap-callbacks", type=int, default=10_000)
+    parser.add_argument("--apps", nargs="+", choices=sorted(DEMOS), default=sorted(DEMOS))
+    args = parser.parse_args()
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        for name in args.apps:
+            report(name, bench_app(name, args, browser), args)
+        browser.close()
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ self.onmessage = ({ data, ports }) => {
 async function boot(root) {
   try {
     const py = await startPython({ root, onProgress: (progress) => self.postMessage(progress) });
+    // For diagnostics from the browser's dev tools (and the benchmark): webdash.memory().
+    self.webdash = { memory: py.memory };
     self.postMessage({ type: protocol.BOOT_READY });
     return py;
   } catch (error) {

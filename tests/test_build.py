@@ -36,7 +36,7 @@ def test_gallery_app_layout(gallery, hello):
                  "_webdash/app.zip"):  # fmt: skip
         assert (hello / path).is_file(), path
     # Shared files live once, at the gallery's top.
-    assert not (hello / "_webdash/wheels").exists()
+    assert not list((hello / "_webdash").glob("packages-*.zip"))
     assert (gallery / "_webdash/runtime.zip").is_file()
     for name in BOOTSTRAP_FILES:
         assert (gallery / "_webdash/bootstrap" / name).is_file()
@@ -46,7 +46,7 @@ def test_gallery_app_layout(gallery, hello):
     assert manifest_of(hello)["shared"] == "../_webdash/"
 
 
-def test_lock_pins_dash_and_browser_builds(gallery, hello):
+def test_lock_pins_dash_and_browser_builds(hello):
     lock = json.loads((hello / "_webdash/lock.json").read_text())
     assert lock["python"] == _versions.PYTHON_FULL_VERSION
     packages = {p["name"].lower().replace("_", "-"): p for p in lock["packages"]}
@@ -57,10 +57,23 @@ def test_lock_pins_dash_and_browser_builds(gallery, hello):
     assert packages["markupsafe"]["file"].endswith("-py3-none-any.whl")
     assert "setuptools" not in packages  # never imported by a running app
     assert lock["pyodide"]["lock"]["packages"] == {}  # nothing from Pyodide's distribution
-    for package in lock["packages"]:
-        data = (gallery / "_webdash/wheels" / package["file"]).read_bytes()
-        assert hashlib.sha256(data).hexdigest() == package["sha256"]
-        assert len(data) == package["size"]
+    assert all(len(p["sha256"]) == 64 for p in lock["packages"])
+
+
+def test_packages_archive_is_trimmed_and_compiled(gallery, hello):
+    (name,) = json.loads((hello / "_webdash/lock.json").read_text())["archives"]
+    with zipfile.ZipFile(gallery / "_webdash" / name) as archive:
+        names = set(archive.namelist())
+        pyc = archive.read("dash/__pycache__/__init__.cpython-314.pyc")
+    assert {"dash/__init__.py", "flask/app.py", "plotly/package_data/plotly.min.js"} <= names
+    assert "dash/dash-renderer/build/dash_renderer.min.js" in names
+    # Left out: dev bundles, source maps, plotly's Jupyter widget and extension.
+    assert "dash/dash-renderer/build/dash_renderer.dev.js" not in names
+    left_out = ("plotly/labextension/", "plotly-7.1.0.data/")
+    assert not [n for n in names if n.endswith(".map") or n.startswith(left_out)]
+    assert "plotly/package_data/widgetbundle.js" not in names
+    # Unchecked-hash .pyc (flags = 0b01): valid whatever time the browser gives the .py files.
+    assert int.from_bytes(pyc[4:8], "little") == 1
 
 
 def test_manifest_lists_every_file_the_app_loads(hello):
@@ -68,7 +81,7 @@ def test_manifest_lists_every_file_the_app_loads(hello):
     assert manifest["pyodide"] == _versions.PYODIDE_VERSION
     lock = json.loads((hello / "_webdash/lock.json").read_text())
     expected = {"index.html", "_webdash/app.zip", "_webdash/lock.json", "../_webdash/runtime.zip"}
-    expected |= {f"../_webdash/wheels/{p['file']}" for p in lock["packages"]}
+    expected |= {f"../_webdash/{name}" for name in lock["archives"]}
     expected |= {f"../_webdash/pyodide/{name}" for name in _versions.PYODIDE_SITE_FILES}
     expected |= {f"../_webdash/bootstrap/{name}" for name in BOOTSTRAP_FILES}
     assert set(manifest["files"]) == expected
@@ -123,7 +136,8 @@ def test_single_app_site_keeps_shared_files_inside(served):
     root = served.site_dir("distribution_package")
     assert manifest_of(root)["shared"] == "_webdash/"
     assert 'src="_webdash/bootstrap/loader.js"' in (root / "index.html").read_text()
-    assert (root / "_webdash/wheels").is_dir()
+    lock = json.loads((root / "_webdash/lock.json").read_text())
+    assert [(root / "_webdash" / name).is_file() for name in lock["archives"]] == [True]
 
 
 def test_only_the_sites_own_origin(hello):
@@ -213,6 +227,19 @@ def test_folder_without_apps(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(BuildError, match=r"no app\.py, and no sub-folder with one"):
         build(tmp_path / "empty", tmp_path / "out")
+
+
+def test_gallery_apps_share_the_packages_they_have_in_common(tmp_path):
+    for name, requirements in (("plain", ""), ("extra", "six\n")):
+        (tmp_path / "apps" / name).mkdir(parents=True)
+        (tmp_path / "apps" / name / "app.py").write_text("from dash import Dash\napp = Dash()\n")
+        (tmp_path / "apps" / name / "requirements.txt").write_text(requirements)
+    build(tmp_path / "apps", tmp_path / "out")
+    extra, plain = (json.loads((tmp_path / "out" / n / "_webdash/lock.json").read_text())["archives"]
+                    for n in ("extra", "plain"))  # fmt: skip
+    assert len(plain) == 1 and extra[0] == plain[0]
+    with zipfile.ZipFile(tmp_path / "out/_webdash" / extra[1]) as archive:
+        assert "six.py" in archive.namelist() and "dash/__init__.py" not in archive.namelist()
 
 
 def test_gallery_app_names_must_be_url_safe(tmp_path):

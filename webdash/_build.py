@@ -17,7 +17,7 @@ shared files live once, in the site's top ``_webdash/``, next to an
 
     _webdash/bootstrap/      the boot page's and the Python worker's JS
     _webdash/pyodide/        the pinned Pyodide core (and vendored distribution packages)
-    _webdash/wheels/         every bundled wheel of every app
+    _webdash/packages-*.zip  the apps' wheels, unpacked, trimmed and compiled (see _archive.py)
     _webdash/runtime.zip     webdash's own worker-side modules
 """
 
@@ -38,11 +38,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import _appdir, _bundle, _gallery, _pyodide, _versions
+from . import _appdir, _archive, _bundle, _gallery, _pyodide, _versions
 
 SITE_DIR = "_webdash"
 #: webdash's modules the worker imports (nothing else of the package runs in the browser).
-RUNTIME_MODULES = ("__init__.py", "_appdir.py", "_protocol.py", "_requests.py", "_versions.py", "_worker.py")
+RUNTIME_MODULES = (
+    "__init__.py", "_appdir.py", "_install.py", "_protocol.py", "_requests.py", "_versions.py", "_worker.py",
+)  # fmt: skip
 BOOTSTRAP_FILES = ("loader.js", "worker.js", "python.js", "protocol.js")
 #: What never belongs in an app's bundle.
 _SKIPPED_NAMES = frozenset({"__pycache__", "requirements.txt"})
@@ -127,16 +129,18 @@ def build(
     _prepare_out_dir(out, app_dirs)
 
     shared = out / SITE_DIR
-    for sub in ("bootstrap", "pyodide", "wheels"):
+    for sub in ("bootstrap", "pyodide"):
         (shared / sub).mkdir(parents=True, exist_ok=True)
     static = static_dir()
     for name in BOOTSTRAP_FILES:
         shutil.copyfile(static / "bootstrap" / name, shared / "bootstrap" / name)
     for name in _versions.PYODIDE_SITE_FILES:
         shutil.copyfile(core / name, shared / "pyodide" / name)
+    try:
+        archives = _pack(locks, core, shared, log)
+    except _archive.ArchiveError as exc:
+        raise BuildError(str(exc)) from exc
     for lock in locks:
-        for wheel, path in lock.wheels:
-            shutil.copyfile(path, shared / "wheels" / wheel.file)
         for package in lock.pyodide:
             if source_of.mirror and not (shared / "pyodide" / package.file).is_file():
                 try:
@@ -147,10 +151,10 @@ def build(
 
     hashes = _FileHashes()
     built = []
-    for app_dir, info, lock in zip(app_dirs, infos, locks, strict=True):
+    for app_dir, info, lock, app_archives in zip(app_dirs, infos, locks, archives, strict=True):
         url_path = f"{info.name}/" if gallery else ""
         origins = _origins(app_dir, lock, source_of)
-        _write_app(out / url_path, app_dir, info, lock, source_of, origins, shared, hashes)
+        _write_app(out / url_path, app_dir, info, lock, app_archives, source_of, origins, shared, hashes)
         built.append(BuiltApp(info, url_path, [w for w, _ in lock.wheels], lock.pyodide, origins))
     if gallery:
         _write_gallery(out, built, hashes)
@@ -212,11 +216,40 @@ def _lock_each(
     return locks
 
 
+def _pack(
+    locks: list[_bundle.Lock], core: Path, shared: Path, log: Callable[[str], None]
+) -> list[list[str]]:
+    """Each app's packages archives (file names in ``shared``): one with the wheels every app has,
+    and, for an app that has more, one with the rest. Identical archives are written once."""
+    wheel_sets = [{wheel.file: (wheel.sha256, path) for wheel, path in lock.wheels} for lock in locks]
+    common = set.intersection(*(set(wheels) for wheels in wheel_sets))
+    bootstrap = static_dir() / "bootstrap"
+
+    def archive_of(wheels: dict[str, tuple[str, Path]], names: set[str]) -> str:
+        packed = _archive.pack([wheels[n] for n in sorted(names)], _pyodide.cache_root(), core, bootstrap)
+        target = shared / packed.path.name
+        if not target.exists():
+            left_out = packed.trimmed_bytes / 1e6
+            log(f"Packed {len(names)} packages ({left_out:.1f} MB of files no browser app uses left out)")
+            shutil.copyfile(packed.path, target)
+        return target.name
+
+    log("Compiling packages for the browser's Python (cached after the first build)")
+    archives = []
+    for wheels in wheel_sets:
+        names = [archive_of(wheels, common)] if common else []
+        if set(wheels) - common:
+            names.append(archive_of(wheels, set(wheels) - common))
+        archives.append(names)
+    return archives
+
+
 def _write_app(
     root: Path,
     app_dir: Path,
     info: _appdir.AppInfo,
     lock: _bundle.Lock,
+    archives: list[str],
     source: _pyodide.PackageSource,
     origins: list[Origin],
     shared: Path,
@@ -239,6 +272,8 @@ def _write_app(
             "python": _versions.PYTHON_FULL_VERSION,
             "platform": _versions.WHEEL_PLATFORM,
             "packages": [wheel.to_json() for wheel, _ in lock.wheels],
+            # The wheels above, unpacked and compiled into archives in the shared folder.
+            "archives": archives,
             # Packages from Pyodide's distribution, for pyodide.loadPackage: where they
             # load from (relative to the app's root when vendored) and their lock entries.
             "pyodide": {
@@ -251,7 +286,7 @@ def _write_app(
     loads = [root / "index.html", site / "app.zip", site / "lock.json", shared / "runtime.zip"]
     loads += [shared / "bootstrap" / name for name in BOOTSTRAP_FILES]
     loads += [shared / "pyodide" / name for name in _versions.PYODIDE_SITE_FILES]
-    loads += [shared / "wheels" / wheel.file for wheel, _ in lock.wheels]
+    loads += [shared / name for name in archives]
     if source.mirror:
         loads += [shared / "pyodide" / p.file for p in lock.pyodide]
     files = {os.path.relpath(p, root).replace(os.sep, "/"): hashes.describe(p) for p in loads}

@@ -3,16 +3,13 @@
 This is the one seam between Pyodide and CPython: values arrive here as
 JavaScript proxies and leave as plain Python; everything below
 (``_appdir``, ``_requests``) is ordinary CPython code.
-``bootstrap/python.js`` calls :func:`install_archive`, :func:`boot` and
-:func:`handle`.
+``bootstrap/python.js`` calls :func:`boot` and :func:`handle` (and, before
+the packages are installed, ``_install.install_archive``).
 """
 
 from __future__ import annotations
 
-import io
 import os
-import time
-import zipfile
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,24 +18,6 @@ from ._protocol import HttpRequest, HttpResponse
 
 _client: Any = None  # the app's Flask test client, once booted
 _root: str = ""
-
-#: Files whose timestamps matter: Dash fingerprints the URLs of the JS and CSS
-#: it serves with their mtime, and an unpacked file's mtime is the unpack time,
-#: which would change every URL on every boot and defeat all caching.
-_TIMESTAMPED_SUFFIXES = (".js", ".css", ".map", ".json", ".txt", ".svg", ".png", ".ico", ".woff2")
-
-
-def install_archive(data: Any, dest: str) -> None:
-    """Give the files unpacked from the zip ``data`` into ``dest`` the times recorded in it."""
-    with zipfile.ZipFile(io.BytesIO(_to_bytes(data))) as archive:
-        for info in archive.infolist():
-            if info.is_dir() or not info.filename.endswith(_TIMESTAMPED_SUFFIXES):
-                continue
-            stamp = time.mktime((*info.date_time, 0, 0, -1))
-            path = os.path.join(dest, info.filename)
-            if os.path.exists(path):
-                os.utime(path, (stamp, stamp))
-
 
 def boot(root: str, app_dir: str) -> None:
     """Import the app in ``app_dir`` for a site whose root URL is ``root``, and warm it up."""
