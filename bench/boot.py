@@ -28,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,8 @@ from webdash.testing import free_port, launch_chromium
 
 REPO = Path(__file__).parent.parent
 BOOT_TIMEOUT_MS = 180_000
+#: Callbacks sent before the memory baseline.
+WARM_UP = 1_000
 
 
 @dataclass
@@ -88,7 +91,7 @@ class Result:
     rtt: list[float] = field(default_factory=list)
     raw_bytes: int = 0
     gzip_bytes: int = 0
-    memory: dict[str, tuple[float, float]] = field(default_factory=dict)  # name -> (after boot, after N)
+    memory: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # boot, warmed, +N
 
 
 def first_output(page: Page, url: str, demo: Demo) -> float:
@@ -99,13 +102,21 @@ def first_output(page: Page, url: str, demo: Demo) -> float:
 
 
 def network_bytes(requests: list[Request]) -> tuple[int, int]:
-    """Bytes that came from the network (not from the service worker): raw, and gzipped."""
+    """Bytes that came from the network (not from the service worker): raw, and gzipped.
+
+    GET bodies are fetched again afterwards (the browser does not keep them); others count as sent.
+    """
     raw = compressed = 0
     for request in requests:
         response = request.response()
         if response is None or response.from_service_worker or not request.url.startswith("http"):
             continue
-        body = response.body()
+        if request.method != "GET":
+            size = request.sizes()["responseBodySize"]
+            raw, compressed = raw + size, compressed + size
+            continue
+        with urllib.request.urlopen(request.url) as again:
+            body = again.read()
         raw += len(body)
         compressed += len(gzip.compress(body, 6))
     return raw, compressed
@@ -118,7 +129,7 @@ def memory(page: Page) -> dict[str, float]:
     stats = workers[0].evaluate("webdash.memory()")
     return {
         "wasm heap (MB)": stats["wasmBytes"] / 1e6,
-        "Python blocks (k)": stats["pythonBlocks"] / 1e3,
+        "Python objects (k)": stats["pythonObjects"] / 1e3,
         "page JS heap (MB)": page.evaluate("performance.memory.usedJSHeapSize") / 1e6,
     }
 
@@ -129,6 +140,7 @@ def measure(context: BrowserContext, url: str, demo: Demo, args: argparse.Namesp
     context.on("requestfinished", lambda r: requests.append(r))
     page = context.new_page()
     result.cold = first_output(page, url, demo)
+    page.wait_for_load_state("networkidle")  # scripts Dash loads after the first output count too
     result.raw_bytes, result.gzip_bytes = network_bytes(requests)
     page.close()
     page = context.new_page()
@@ -138,23 +150,30 @@ def measure(context: BrowserContext, url: str, demo: Demo, args: argparse.Namesp
         demo.callback(page, i)
         result.rtt.append(time.perf_counter() - started)
     if target == "browser" and demo.request and args.heap_callbacks:
-        before = memory(page)
         bodies = [demo.request(i % 50) for i in range(50)]
-        page.evaluate(
-            """async ([bodies, n]) => {
-                for (let i = 0; i < n; i++) {
-                    const body = JSON.stringify(bodies[i % bodies.length]);
-                    const response = await fetch('_dash-update-component',
-                        {method: 'POST', headers: {'Content-Type': 'application/json'}, body});
-                    if (!response.ok) throw new Error('callback ' + i + ': HTTP ' + response.status);
-                    await response.arrayBuffer();
-                }
-            }""",
-            [bodies, args.heap_callbacks],
-        )
+        after_boot = memory(page)
+        send(page, bodies, WARM_UP)  # the wasm heap grows once, in steps, to its working size
+        warmed = memory(page)
+        send(page, bodies, args.heap_callbacks)
         after = memory(page)
-        result.memory = {name: (before[name], after[name]) for name in before}
+        result.memory = {name: (after_boot[name], warmed[name], after[name]) for name in after}
     return result
+
+
+def send(page: Page, bodies: list[dict[str, object]], count: int) -> None:
+    """``count`` callbacks straight to _dash-update-component from the page, one after another."""
+    page.evaluate(
+        """async ([bodies, n]) => {
+            for (let i = 0; i < n; i++) {
+                const body = JSON.stringify(bodies[i % bodies.length]);
+                const response = await fetch('_dash-update-component',
+                    {method: 'POST', headers: {'Content-Type': 'application/json'}, body});
+                if (!response.ok) throw new Error('callback ' + i + ': HTTP ' + response.status);
+                await response.arrayBuffer();
+            }
+        }""",
+        [bodies, count],
+    )
 
 
 def wait_for_port(port: int, seconds: float = 60) -> None:
@@ -213,9 +232,11 @@ def report(name: str, results: dict[str, Result], args: argparse.Namespace) -> N
         ratio = browser_value / native_value if native_value else float("nan")
         print(f"  {label:<36}{fmt.format(native_value):>10}{fmt.format(browser_value):>10}{ratio:>8.2f}")
     if browser.memory:
-        print(f"  {'browser memory':<28}{'after boot':>12}{f'+{args.heap_callbacks} calls':>14}{'growth':>8}")
-        for label, (before, after) in browser.memory.items():
-            print(f"  {label:<28}{before:>12.1f}{after:>14.1f}{(after / before - 1) * 100:>7.1f}%")
+        calls = f"+{args.heap_callbacks}"
+        print(f"  {'browser memory':<24}{'start':>8}{f'+{WARM_UP}':>8}{calls:>9}{'growth':>8}")
+        for label, (boot, warmed, after) in browser.memory.items():
+            growth = f"{(after / warmed - 1) * 100:.1f}%" if warmed else "-"
+            print(f"  {label:<24}{boot:>8.1f}{warmed:>8.1f}{after:>9.1f}{growth:>8}")
 
 
 def main() -> None:

@@ -14,12 +14,13 @@ const PYODIDE_DOWNLOADS = ["pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib
  * @param {string} options.root  the app's root URL, ending in "/"
  * @param {string} [options.pyodideURL]  where pyodide.mjs lives (a file path in Node)
  * @param {(progress: import("./protocol.js").BootProgress) => void} [options.onProgress]
+ * @param {string} [options.packageCacheDir]  Node only: where Pyodide keeps the distribution packages it downloads
  * @returns {Promise<{
  *   handle: (request: import("./protocol.js").HttpRequest) => import("./protocol.js").HttpResponse,
- *   memory: () => {wasmBytes: number, pythonBlocks: number},
+ *   memory: () => {wasmBytes: number, pythonObjects: number},
  * }>}
  */
-export async function startPython({ root, pyodideURL, onProgress = () => {} }) {
+export async function startPython({ root, pyodideURL, onProgress = () => {}, packageCacheDir }) {
   const site = root + "_webdash/";
   const [lock, manifest] = await Promise.all([getJSON(site + "lock.json"), getJSON(site + "manifest.json")]);
   // Files shared by the apps of a gallery live in manifest.shared (relative to the app's root).
@@ -60,6 +61,7 @@ export async function startPython({ root, pyodideURL, onProgress = () => {} }) {
     // Only the app's packages from Pyodide's distribution; pyodide.loadPackage checks their sha256.
     lockFileContents: lock.pyodide.lock,
     packageBaseUrl: new URL(lock.pyodide.baseURL, root).href,
+    packageCacheDir,
     // Python's stderr carries warnings as well as errors; the app's own errors reach the page as HTTP 500s.
     stdout: (line) => console.log(line),
     stderr: (line) => console.warn(line),
@@ -93,10 +95,18 @@ export async function startPython({ root, pyodideURL, onProgress = () => {} }) {
   stage = ["ready", "Ready"];
   report();
 
-  const sys = pyodide.pyimport("sys");
+  const gc = pyodide.pyimport("gc");
   return {
-    /** Memory in use, for diagnostics and the benchmark: the wasm heap, and Python's allocated blocks. */
-    memory: () => ({ wasmBytes: pyodide._module.HEAP8.byteLength, pythonBlocks: sys.getallocatedblocks() }),
+    /** Memory in use, for diagnostics and the benchmark: the wasm heap, and Python's live objects. */
+    memory() {
+      gc.collect();
+      const objects = gc.get_objects();
+      try {
+        return { wasmBytes: pyodide._module.HEAP8.byteLength, pythonObjects: objects.length };
+      } finally {
+        objects.destroy();
+      }
+    },
     handle(request) {
       const result = worker.handle(request);
       try {

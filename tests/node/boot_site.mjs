@@ -4,7 +4,8 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 
 const [root, siteDir, requestsJSON] = process.argv.slice(2);
 // In a gallery the shared files (bootstrap, Pyodide, wheels) sit outside the app's folder.
@@ -16,9 +17,12 @@ const { startPython } = await import(pathToFileURL(path.join(shared, "bootstrap/
 const pyodideURL = path.join(shared, "pyodide") + "/";
 const stages = [];
 const started = performance.now();
+// In Node, Pyodide keeps the distribution packages it downloads on disk: not in the working folder.
+const packageCacheDir = mkdtempSync(path.join(os.tmpdir(), "webdash-packages-"));
+process.on("exit", () => rmSync(packageCacheDir, { recursive: true, force: true }));
 let python;
 try {
-  python = await startPython({ root, pyodideURL, onProgress: (p) => stages.push(p.stage) });
+  python = await startPython({ root, pyodideURL, packageCacheDir, onProgress: (p) => stages.push(p.stage) });
 } catch (error) {
   console.log(JSON.stringify({ stages: [...new Set(stages)], error: { type: error.type, message: error.message } }));
   process.exit(0);
