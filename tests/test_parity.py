@@ -8,10 +8,13 @@ sub-path. Any console error fails the test.
 from __future__ import annotations
 
 import csv
+import hashlib
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import DEMO_APPS
+from .conftest import DEMO_APPS, TEST_APPS
 
 pytestmark = pytest.mark.browser
 
@@ -130,3 +133,142 @@ def test_sales_upload_is_parsed_in_python(webdash_duo):
     upload.set_input_files(files=[photo])
     webdash_duo.wait_for_contains_text("#upload-status", "photo.png was not loaded")
     webdash_duo.wait_for_text("#total", total_text(sales_rows()))
+
+
+# -- tests/apps/callbacks: Dash's callback features -----------------------------------------------------
+CALLBACKS = TEST_APPS / "callbacks"
+
+
+def test_callbacks_outputs_state_chains_and_triggers(webdash_duo):
+    duo = webdash_duo
+    duo.start(CALLBACKS)
+    # Several outputs from one callback; State is read, not listened to.
+    duo.wait_for_text("#full", "Ada Lovelace")
+    duo.wait_for_text("#initials", "AL")
+    duo.type("#first", "Grace")
+    duo.wait_for_text("#full", "Ada Lovelace")
+    duo.click("#join")
+    duo.wait_for_text("#full", "Grace Lovelace")
+    # A chain: a -> b -> c.
+    duo.wait_for_text("#chain-c", "3")
+    duo.type("#chain-a", "20")
+    duo.wait_for_text("#chain-b", "40")
+    duo.wait_for_text("#chain-c", "41")
+    # A circular callback keeps two inputs in step, whichever changes.
+    expect(duo.find("#fahrenheit")).to_have_value("212")
+    duo.type("#fahrenheit", "32")
+    expect(duo.find("#celsius")).to_have_value("0")
+    # prevent_initial_call, then ctx.triggered_id and callback_context.triggered.
+    duo.wait_for_text("#which", "untouched")
+    duo.click("#btn-b")
+    duo.wait_for_text("#which", "btn-b via btn-b.n_clicks")
+    # PreventUpdate leaves everything; no_update leaves one output.
+    duo.wait_for_text("#even-out", "2 is even")
+    duo.type("#even", "x")
+    duo.type("#even", "7")
+    duo.wait_for_text("#even-count", "2")
+    duo.wait_for_text("#even-out", "2 is even")
+    # The layout is a function: a reload builds it again.
+    built = duo.text("#built")
+    duo.page.reload()
+    duo.wait_for_dash()
+    expect(duo.find("#built")).not_to_have_text(built)
+
+
+def test_callbacks_patch_set_props_running_and_errors(webdash_duo):
+    duo = webdash_duo
+    duo.start(CALLBACKS)
+    # Patch appends; allow_duplicate lets a second callback write the same output.
+    duo.click("#add")
+    duo.click("#add")
+    expect(duo.find("#items li")).to_have_text(["item 1", "item 2"])
+    duo.click("#clear")
+    expect(duo.find("#items li")).to_have_count(0)
+    # set_props from inside a callback.
+    duo.click("#side")
+    duo.wait_for_text("#side-out", "side 1")
+    duo.wait_for_text("#error-report", "set_props 1")
+    # running= shows a state while the callback runs, and puts it back after.
+    duo.click("#slow")
+    duo.wait_for_text("#slow-state", "running")
+    duo.wait_for_text("#slow-out", "slow 1 done")
+    duo.wait_for_text("#slow-state", "idle")
+    # A callback that raises goes to the app's on_error handler; the others keep working.
+    duo.click("#boom")
+    duo.wait_for_text("#error-report", "handled: boom 1")
+    duo.click("#side")
+    duo.wait_for_text("#side-out", "side 2")
+
+
+def test_callbacks_pattern_matching_and_clientside(webdash_duo):
+    duo = webdash_duo
+    duo.start(CALLBACKS)
+    # Pattern-matching ids: MATCH per row, ALL across rows.
+    duo.wait_for_text("#total", "total 1")
+    duo.click("#new-row")
+    duo.click("#new-row")
+    duo.wait_for_text("#total", "total 6")
+    expect(duo.find("#rows span")).to_have_text(["x1", "x2", "x3"])
+    duo.type('[id=\'{"index":1,"type":"qty"}\']', "10")
+    duo.wait_for_text("#total", "total 14")
+    expect(duo.find("#rows span").nth(1)).to_have_text("x10")
+    # Clientside callbacks: inline JS, and a function from assets/clientside.js.
+    duo.wait_for_text("#cs-inline", "ABC")
+    duo.wait_for_text("#cs-namespace", "cba")
+    duo.type("#cs-in", "Zoë 🦉")
+    duo.wait_for_text("#cs-inline", "ZOË 🦉")
+    duo.wait_for_text("#unicode", "🦉 Zoë")
+
+
+# -- tests/apps/pages: multi-page navigation, files, Flask routes and the session ------------------------
+PAGES = TEST_APPS / "pages"
+
+
+def test_pages_navigation_history_and_reload(webdash_duo):
+    duo = webdash_duo
+    duo.start(PAGES)
+    duo.wait_for_text("#page-title", "Home page")
+    duo.click("#to-report")
+    duo.wait_for_text("#page-title", "Report 2024 north")
+    assert duo.page.url == duo.url + "report/2024?region=north"
+    duo.page.go_back()
+    duo.wait_for_text("#page-title", "Home page")
+    duo.page.go_forward()
+    duo.wait_for_text("#page-title", "Report 2024 north")
+    duo.page.reload()
+    duo.wait_for_dash()
+    duo.wait_for_text("#page-title", "Report 2024 north")
+    duo.navigate("report/1999")
+    duo.wait_for_text("#page-title", "Report 1999 all")
+    duo.navigate("no/such/page")
+    duo.wait_for_text("#page-title", "No such page here")
+
+
+def test_pages_downloads_uploads_and_flask_session(webdash_duo):
+    duo = webdash_duo
+    duo.start(PAGES)
+    expected = {
+        "#get-text": ("note.txt", "naïve text ✓".encode()),
+        "#get-bytes": ("all-bytes.bin", bytes(range(256))),
+        "#get-file": ("figures.csv", (PAGES / "data/figures.csv").read_bytes()),
+    }
+    for button, (name, content) in expected.items():
+        with duo.page.expect_download() as info:
+            duo.click(button)
+        download = info.value
+        assert download.suggested_filename == name
+        assert Path(download.path()).read_bytes() == content
+    # A binary upload is parsed by the app's Python.
+    data = bytes(range(256)) * 40
+    duo.find("#upload input[type=file]").set_input_files(
+        files=[{"name": "blob.bin", "mimeType": "application/octet-stream", "buffer": data}]
+    )
+    duo.wait_for_text("#upload-out", f"blob.bin: 10240 bytes, sha256 {hashlib.sha256(data).hexdigest()[:12]}")
+    # Flask routes answer fetches from the page, and flask.session keeps its cookie.
+    counts = duo.page.evaluate(
+        "(async () => { const r = []; for (let i = 0; i < 3; i++) "
+        "r.push((await (await fetch('api/count')).json()).count); return r; })()"
+    )
+    assert counts == [1, 2, 3]
+    csv = duo.page.evaluate("fetch('files/figures.csv').then(r => r.text())")
+    assert csv == (PAGES / "data/figures.csv").read_text()
