@@ -272,3 +272,18 @@ def test_pages_downloads_uploads_and_flask_session(webdash_duo):
     assert counts == [1, 2, 3]
     csv = duo.page.evaluate("fetch('files/figures.csv').then(r => r.text())")
     assert csv == (PAGES / "data/figures.csv").read_text()
+
+
+def test_scale_two_thousand_components_and_a_megabyte_answer(webdash_duo):
+    duo = webdash_duo
+    duo.start(TEST_APPS / "scale")
+    expect(duo.find("#grid .cell")).to_have_count(2000)
+    chunk = "Zoë 🦉 東京 — naïve café. "
+    repeat = 1_000_000 // len(chunk.encode()) + 1
+    text = chunk * repeat
+    duo.type("#repeat", str(repeat))
+    data = text.encode()
+    duo.wait_for_text("#digest", f"{len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()[:16]}")
+    # The text arrived whole in the page too.
+    received = duo.page.evaluate("document.querySelector('#big').textContent")
+    assert received == text
