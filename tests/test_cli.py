@@ -121,3 +121,12 @@ def test_build_error_is_a_message_not_a_traceback(runner, tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith("Error: ")
     assert "was never closed" in result.output
+
+
+def test_run_names_requirements_this_python_lacks(runner, tmp_path):
+    (tmp_path / "app.py").write_text("from dash import Dash\napp = Dash()\n")
+    (tmp_path / "requirements.txt").write_text("dash>=1\nwebdash-no-such-package==1.0\n")
+    result = runner.invoke(main, ["run", str(tmp_path), "--get", "/"])
+    assert result.exit_code == 1
+    assert "needs webdash-no-such-package==1.0, which this Python does not have" in result.output
+    assert "-m pip install -r" in result.output

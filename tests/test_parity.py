@@ -287,3 +287,17 @@ def test_scale_two_thousand_components_and_a_megabyte_answer(webdash_duo):
     # The text arrived whole in the page too.
     received = duo.page.evaluate("document.querySelector('#big').textContent")
     assert received == text
+
+
+# -- apps/budget: two component libraries from PyPI (Mantine, AG Grid) ---------------------------------
+def test_budget_component_libraries_render_and_update(webdash_duo):
+    duo = webdash_duo
+    duo.start(DEMO_APPS / "budget")
+    duo.wait_for_text("#total", "£880,000 across 20 lines")
+    expect(duo.find("#grid .ag-center-cols-container .ag-row")).to_have_count(20)
+    duo.find("#department").get_by_text("Parks", exact=True).click()
+    duo.wait_for_text("#total", "£212,500 across 5 lines")
+    expect(duo.find("#grid .ag-center-cols-container .ag-row")).to_have_count(5)
+    # AG Grid's own JS formats the numbers; Mantine's CSS styles the badge.
+    expect(duo.find('#grid [col-id="budget"].ag-cell').first).to_have_text("17,500")
+    assert duo.find("#total").evaluate("e => getComputedStyle(e).borderRadius") != "0px"

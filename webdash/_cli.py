@@ -128,6 +128,7 @@ def run(app_dir: Path, port: int, debug: bool, get_path: str | None) -> None:
     """Run APP_DIR under real Flask on 127.0.0.1, for debugging."""
     from ._appdir import AppError, load_app
 
+    _check_host_requirements(app_dir)
     try:
         app = load_app(app_dir)
     except AppError as exc:
@@ -136,6 +137,37 @@ def run(app_dir: Path, port: int, debug: bool, get_path: str | None) -> None:
         sys.exit(_print_one(app, get_path))
     click.echo(f"Running {app_dir} under Flask at http://127.0.0.1:{port}/ (Ctrl+C to stop).")
     app.run(host="127.0.0.1", port=port, debug=debug)
+
+
+def _check_host_requirements(app_dir: Path) -> None:
+    """`webdash run` uses this Python's packages: say which of the app's requirements it lacks."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from packaging.requirements import Requirement
+
+    from ._bundle import BundleError, read_requirements
+
+    requirements_file = app_dir / "requirements.txt"
+    try:
+        requirements = [Requirement(line) for line in read_requirements(requirements_file)]
+    except BundleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    missing = []
+    for requirement in requirements:
+        if requirement.marker is not None and not requirement.marker.evaluate():
+            continue
+        try:
+            installed = version(requirement.name)
+        except PackageNotFoundError:
+            missing.append(str(requirement))
+            continue
+        if not requirement.specifier.contains(installed, prereleases=True):
+            missing.append(f"{requirement} (this Python has {installed})")
+    if missing:
+        raise click.ClickException(
+            f"{app_dir} needs {', '.join(missing)}, which this Python does not have. "
+            f"Install them with: {sys.executable} -m pip install -r {requirements_file}"
+        )
 
 
 def _print_one(app: Dash, path: str) -> int:
