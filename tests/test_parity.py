@@ -301,3 +301,48 @@ def test_budget_component_libraries_render_and_update(webdash_duo):
     # AG Grid's own JS formats the numbers; Mantine's CSS styles the badge.
     expect(duo.find('#grid [col-id="budget"].ag-cell').first).to_have_text("17,500")
     assert duo.find("#total").evaluate("e => getComputedStyle(e).borderRadius") != "0px"
+
+
+# -- tests/apps/components: dcc components, stores, persistence, index_string, assets_ignore -----------
+COMPONENTS = TEST_APPS / "components"
+
+
+def test_components_answer_their_callbacks(webdash_duo):
+    duo = webdash_duo
+    duo.start(COMPONENTS)
+    # app.index_string and assets_ignore: the custom page, styled by site.css and not by ignored.css.
+    assert duo.find("#brand").evaluate("e => getComputedStyle(e).color") == "rgb(0, 128, 0)"
+    duo.wait_for_text("#tick-out", "ticks 3")  # dcc.Interval, stopped by max_intervals
+    duo.find("#slider [role=slider]").press("ArrowRight")
+    duo.wait_for_text("#slider-out", "slider 4")
+    duo.find("#range [role=slider]").first.press("ArrowRight")
+    duo.wait_for_text("#range-out", "range 30-60")
+    duo.find("#checks").get_by_text("Roads").click()
+    duo.wait_for_text("#checks-out", "checked Parks, Roads")
+    duo.find("#radio").get_by_text("Monthly").click()
+    duo.wait_for_text("#radio-out", "every Monthly")
+    duo.find("#tabs").get_by_text("Two").click()
+    duo.wait_for_text("#tabs-out", "tab two")
+    duo.click("#load")
+    duo.wait_for_text("#loaded", "loaded 1")
+    # clickData from a plotly bar.
+    duo.find("#chart").scroll_into_view_if_needed()
+    bar = duo.find("#chart .bars .point").first.bounding_box()
+    x, y = bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2
+    duo.page.mouse.move(x, y)  # plotly picks the point under the pointer as it hovers
+    duo.page.mouse.click(x, y)
+    duo.wait_for_text("#clicked", "clicked a=3")
+
+
+def test_stores_and_persistence_across_a_reload(webdash_duo):
+    duo = webdash_duo
+    duo.start(COMPONENTS)
+    duo.wait_for_text("#stores-out", "memory=None local=None session=None")
+    duo.click("#remember")
+    duo.wait_for_text("#stores-out", "memory=m1 local=l1 session=s1")
+    duo.type("#persisted", "second")
+    duo.page.reload()
+    duo.wait_for_dash()
+    # Memory stores start again; local and session storage survive; so does a persisted input.
+    duo.wait_for_text("#stores-out", "memory=None local=l1 session=s1")
+    expect(duo.find("#persisted")).to_have_value("second")
