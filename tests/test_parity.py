@@ -209,9 +209,11 @@ def test_callbacks_pattern_matching_and_clientside(webdash_duo):
     duo.click("#new-row")
     duo.wait_for_text("#total", "total 6")
     expect(duo.find("#rows span")).to_have_text(["x1", "x2", "x3"])
+    expect(duo.find("#rows b")).to_have_text(["=1", "=3", "=6"])  # ALLSMALLER: a running total
     duo.type('[id=\'{"index":1,"type":"qty"}\']', "10")
     duo.wait_for_text("#total", "total 14")
     expect(duo.find("#rows span").nth(1)).to_have_text("x10")
+    expect(duo.find("#rows b")).to_have_text(["=1", "=11", "=14"])
     # Clientside callbacks: inline JS, and a function from assets/clientside.js.
     duo.wait_for_text("#cs-inline", "ABC")
     duo.wait_for_text("#cs-namespace", "cba")
@@ -330,6 +332,7 @@ def test_components_answer_their_callbacks(webdash_duo):
     bar = duo.find("#chart .bars .point").first.bounding_box()
     x, y = bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2
     duo.page.mouse.move(x, y)  # plotly picks the point under the pointer as it hovers
+    duo.wait_for_text("#hovered", "hovered a=3")
     duo.page.mouse.click(x, y)
     duo.wait_for_text("#clicked", "clicked a=3")
 

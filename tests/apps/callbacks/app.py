@@ -4,6 +4,7 @@ import time
 
 from dash import (
     ALL,
+    ALLSMALLER,
     MATCH,
     ClientsideFunction,
     Dash,
@@ -139,8 +140,14 @@ def boom(n):
 @app.callback(Output("rows", "children"), Input("new-row", "n_clicks"), State("rows", "children"))
 def new_row(n, rows):
     index = len(rows or [])
-    return [*(rows or []), html.Div([dcc.Input(id={"type": "qty", "index": index}, value=str(index + 1)),
-                                     html.Span(id={"type": "label", "index": index})])]  # fmt: skip
+    row = html.Div(
+        [
+            dcc.Input(id={"type": "qty", "index": index}, value=str(index + 1)),
+            html.Span(id={"type": "label", "index": index}),
+            html.B(id={"type": "running", "index": index}),
+        ]
+    )
+    return [*(rows or []), row]
 
 
 @app.callback(
@@ -148,6 +155,15 @@ def new_row(n, rows):
 )
 def label(value):
     return f"x{value}"
+
+
+@app.callback(
+    Output({"type": "running", "index": MATCH}, "children"),
+    Input({"type": "qty", "index": MATCH}, "value"),
+    Input({"type": "qty", "index": ALLSMALLER}, "value"),
+)
+def running_total(value, before):
+    return f"={sum(int(v or 0) for v in [*before, value])}"
 
 
 @app.callback(Output("total", "children"), Input({"type": "qty", "index": ALL}, "value"))

@@ -28,7 +28,7 @@ app.layout = html.Div(
         html.Button("Remember", id="remember"), html.P(id="stores-out"),
         dcc.Input(id="persisted", value="first", persistence=True, persistence_type="local"),
         dcc.Graph(id="chart", figure=go.Figure(go.Bar(x=["a", "b", "c"], y=[3, 1, 2]))),
-        html.P(id="clicked"),
+        html.P(id="clicked"), html.P(id="hovered"),
     ]
 )
 
@@ -94,3 +94,9 @@ def stores(memory, local, session):
 def clicked(data):
     point = data["points"][0]
     return f"clicked {point['x']}={point['y']}"
+
+
+@app.callback(Output("hovered", "children"), Input("chart", "hoverData"), prevent_initial_call=True)
+def hovered(data):
+    point = data["points"][0]
+    return f"hovered {point['x']}={point['y']}"
