@@ -47,17 +47,17 @@ async function install() {
     [ROOT + "index.html", MANIFEST].map((url) => fetch(url, { cache: "no-cache" })),
   );
   if (!page.ok || !manifest.ok) throw new Error(`webdash: ${ROOT} is not fully deployed`);
-  const { buildId } = await manifest.clone().json();
+  const { buildId, files } = await manifest.clone().json();
   if (buildId !== BUILD.id) throw new Error(`webdash: manifest ${buildId} does not belong to build ${BUILD.id}`);
   await Promise.all([cache.put(ROOT + "index.html", page), cache.put(MANIFEST, manifest)]);
   // The boot scripts the loading page fetched before this worker controlled it; the rest of the
   // build's files are cached as the page's Python worker downloads them through here.
-  const { files } = await (await cache.match(MANIFEST)).json();
-  const boot = Object.entries(files).filter(([path]) => new URL(path, ROOT).href.startsWith(SHARED + "bootstrap/"));
+  const boot = Object.entries(files)
+    .map(([path, { sha256 }]) => [new URL(path, ROOT).href, sha256])
+    .filter(([url]) => url.startsWith(SHARED + "bootstrap/"));
   const shared = await caches.open(SHARED_CACHE);
   await Promise.all(
-    boot.map(async ([path, { sha256 }]) => {
-      const url = new URL(path, ROOT).href;
+    boot.map(async ([url, sha256]) => {
       if (await shared.match(key(url, sha256))) return;
       const response = await fetch(url, { cache: "no-cache" });
       if (response.ok) await shared.put(key(url, sha256), response);

@@ -21,12 +21,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from collections.abc import Callable
@@ -36,7 +32,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
 
 from webdash import _build, _serve
-from webdash.testing import free_port, launch_chromium
+from webdash.testing import FlaskApp, launch_chromium
 
 REPO = Path(__file__).parent.parent
 BOOT_TIMEOUT_MS = 180_000
@@ -176,41 +172,20 @@ def send(page: Page, bodies: list[dict[str, object]], count: int) -> None:
     )
 
 
-def wait_for_port(port: int, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"webdash run did not listen on port {port} in {seconds:.0f} s") from None
-            time.sleep(0.1)
-
-
 def bench_app(name: str, args: argparse.Namespace, browser: Browser) -> dict[str, Result]:
     demo = DEMOS[name]
     app = REPO / "apps" / name
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _serve.serving(Path(tmp)) as base_url:
         _build.build(app, Path(tmp) / name)
-        server = _serve.make_server(Path(tmp))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        site = f"http://127.0.0.1:{server.server_address[1]}/{name}/"
-        port = free_port()
-        native = subprocess.Popen(
-            [sys.executable, "-m", "webdash", "run", str(app), "--port", str(port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        native = FlaskApp(app, Path(tmp))  # `webdash run`, listening once this returns
         try:
-            wait_for_port(port)
             results = {}
-            for target, url in (("flask", f"http://127.0.0.1:{port}/"), ("browser", site)):
+            for target, url in (("flask", native.url), ("browser", f"{base_url}{name}/")):
                 context = browser.new_context()  # a fresh profile: empty caches
                 results[target] = measure(context, url, demo, args, target)
                 context.close()
         finally:
-            native.terminate()
-            server.shutdown()
+            native.close()
     return results
 
 

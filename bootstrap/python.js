@@ -35,6 +35,7 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
     { path: "_webdash/app.zip", into: APP_DIR },
   ];
   const distribution = Object.keys(lock.pyodide.lock.packages);
+  const distributionURL = new URL(lock.pyodide.baseURL, root).href;
   const total = [
     ...archives.map((a) => a.path),
     ...PYODIDE_DOWNLOADS.map((f) => shared + "pyodide/" + f),
@@ -60,7 +61,7 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
     indexURL: pyodideURL,
     // Only the app's packages from Pyodide's distribution; pyodide.loadPackage checks their sha256.
     lockFileContents: lock.pyodide.lock,
-    packageBaseUrl: new URL(lock.pyodide.baseURL, root).href,
+    packageBaseUrl: distributionURL,
     packageCacheDir,
     // Python's stderr carries warnings as well as errors; the app's own errors reach the page as HTTP 500s.
     stdout: (line) => console.log(line),
@@ -70,9 +71,7 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
 
   stage = ["packages", "Installing packages"];
   report();
-  const fromDistribution = distribution.length
-    ? loadDistribution(pyodide, distribution, new URL(lock.pyodide.baseURL, root).href)
-    : undefined;
+  const fromDistribution = distribution.length ? loadDistribution(pyodide, distribution, distributionURL) : undefined;
   settleLater([fromDistribution]);
   const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
   pyodide.FS.mkdirTree(APP_DIR);

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,10 +89,5 @@ def served(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Iterator[S
     paths = {app.info.name: f"{SUB_PATH}/{app.path}" for app in _build.build(source, folder / SUB_PATH).apps}
     _build.build(TEST_APPS / "distribution_package", folder / "solo", pyodide_packages=str(mirror))
     paths["distribution_package"] = "solo/"
-    server = _serve.make_server(folder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield Served(f"http://{host}:{port}/", folder, paths)
-    server.shutdown()
-    server.server_close()
+    with _serve.serving(folder) as base_url:
+        yield Served(base_url, folder, paths)

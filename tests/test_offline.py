@@ -6,7 +6,6 @@ deploy a new build to the same URL.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,29 +42,23 @@ def browser() -> Iterator[Browser]:
 class Deployment:
     """One app folder, built to one URL, re-deployable."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, base_url: str) -> None:
         self.source = tmp_path / "app"
         self.source.mkdir()
         self.www = tmp_path / "www"
-        self.server = _serve.make_server(self.www.parent)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/www/"
+        self.url = base_url + "www/"
 
     def deploy(self, version: str) -> None:
         (self.source / "app.py").write_text(APP.replace("{version}", version))
         _build.build(self.source, self.www)
 
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
 
 @pytest.fixture
 def site(tmp_path) -> Iterator[Deployment]:
-    deployment = Deployment(tmp_path)
-    deployment.deploy("v1")
-    yield deployment
-    deployment.close()
+    with _serve.serving(tmp_path) as base_url:
+        deployment = Deployment(tmp_path, base_url)
+        deployment.deploy("v1")
+        yield deployment
 
 
 @pytest.fixture

@@ -259,12 +259,10 @@ def _write_app(
     site = root / SITE_DIR
     site.mkdir(parents=True, exist_ok=True)
     shared_url = os.path.relpath(shared, root).replace(os.sep, "/") + "/"
-    static = static_dir()
-    loader = (static / "loader.html").read_text()
-    script = f'src="{SITE_DIR}/bootstrap/loader.js"'
-    if loader.count(script) != 1:
-        raise BuildError("webdash's loader.html does not load its boot script once: reinstall webdash.")
-    (root / "index.html").write_text(loader.replace(script, f'src="{shared_url}bootstrap/loader.js"'))
+    boot_script = 'src="{}bootstrap/loader.js"'
+    _fill_template(
+        "loader.html", root / "index.html", boot_script.format(f"{SITE_DIR}/"), boot_script.format(shared_url)
+    )
     _zip_tree(app_dir, site / "app.zip")
     _write_json(
         site / "lock.json",
@@ -291,7 +289,12 @@ def _write_app(
         loads += [shared / "pyodide" / p.file for p in lock.pyodide]
     files = {os.path.relpath(p, root).replace(os.sep, "/"): hashes.describe(p) for p in loads}
     build_id = _build_id(files)
-    _write_service_worker(root / "service_worker.js", build_id, shared_url)
+    # The service worker is told its build (so a new build is a new worker) and the shared folder.
+    _fill_template(
+        "service_worker.js", root / "service_worker.js",
+        'const BUILD = { id: "unbuilt", shared: "_webdash/" };',
+        f"const BUILD = {json.dumps({'id': build_id, 'shared': shared_url})};",
+    )  # fmt: skip
     _write_json(
         site / "manifest.json",
         {
@@ -305,14 +308,12 @@ def _write_app(
     )
 
 
-def _write_service_worker(path: Path, build_id: str, shared_url: str) -> None:
-    """The service worker, told its build (so a new build is a new worker) and the shared folder."""
-    source = (static_dir() / "service_worker.js").read_text()
-    placeholder = 'const BUILD = { id: "unbuilt", shared: "_webdash/" };'
+def _fill_template(name: str, target: Path, placeholder: str, value: str) -> None:
+    """Write webdash's static file ``name`` to ``target`` with its one ``placeholder`` replaced."""
+    source = (static_dir() / name).read_text()
     if source.count(placeholder) != 1:
-        raise BuildError("webdash's service_worker.js has no build placeholder: reinstall webdash.")
-    build = json.dumps({"id": build_id, "shared": shared_url})
-    path.write_text(source.replace(placeholder, f"const BUILD = {build};"))
+        raise BuildError(f"webdash's {name} does not hold {placeholder!r} once: reinstall webdash.")
+    target.write_text(source.replace(placeholder, value))
 
 
 def _write_gallery(out: Path, apps: list[BuiltApp], hashes: _FileHashes) -> None:

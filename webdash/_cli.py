@@ -44,7 +44,7 @@ def build(source: Path, out_dir: Path | None, pyodide_packages: str | None) -> N
     builds a gallery, one site with an index page and each app at <name>/.
     """
     if out_dir is None:
-        out_dir = Path("site") / source.resolve().name if (source / "app.py").is_file() else Path("site")
+        out_dir = Path("site") / source.resolve().name if _is_app(source) else Path("site")
     result = _build(source, out_dir, pyodide_packages)
     click.echo(
         f"Next: serve {result.out_dir} from any static host over https or localhost, e.g. "
@@ -64,11 +64,10 @@ def serve(source: Path, out_dir: Path, port: int, pyodide_packages: str | None) 
     """Build SOURCE (an app, or a folder of apps) and serve the site on 127.0.0.1."""
     from ._serve import make_server
 
-    single = (source / "app.py").is_file()
-    site = out_dir / source.resolve().name if single else out_dir
-    result = _build(source, site, pyodide_packages)
+    single = _is_app(source)
+    result = _build(source, out_dir / source.resolve().name if single else out_dir, pyodide_packages)
     try:
-        server = make_server(out_dir if single else site, port=port)
+        server = make_server(out_dir, port=port)
     except OSError as exc:
         raise click.ClickException(
             f"Cannot listen on 127.0.0.1:{port}: {exc.strerror}. Try --port 0."
@@ -86,6 +85,13 @@ def serve(source: Path, out_dir: Path, port: int, pyodide_packages: str | None) 
         pass
     finally:
         server.server_close()
+
+
+def _is_app(source: Path) -> bool:
+    """Whether ``source`` is one app (else a folder of apps)."""
+    from ._appdir import APP_FILE
+
+    return (source / APP_FILE).is_file()
 
 
 def _build(source: Path, out_dir: Path, pyodide_packages: str | None) -> BuildResult:

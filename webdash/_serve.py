@@ -9,11 +9,14 @@ it does the same itself.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import io
 import mimetypes
+import threading
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -71,3 +74,15 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 0) -> http
     """A threading server for ``directory``; ``port=0`` picks a free port."""
     handler = functools.partial(_SiteHandler, directory=str(directory))
     return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+@contextlib.contextmanager
+def serving(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on a free loopback port from a background thread; yields its base URL."""
+    server = make_server(directory)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -21,13 +21,13 @@ Options: ``--webdash-target flask|browser|both``, ``--webdash-chromium PATH``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,14 +118,13 @@ class Sites:
     """Built sites for the browser target: each app built once per session, served on loopback."""
 
     def __init__(self, folder: Path, pyodide_packages: str | None = None) -> None:
-        from ._serve import make_server
+        from ._serve import serving
 
         self.folder = folder
         self.pyodide_packages = pyodide_packages
         self._roots: dict[Path, str] = {}
-        self._server = make_server(folder)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/"
+        self._server = contextlib.ExitStack()
+        self.base_url = self._server.enter_context(serving(folder))
 
     def root(self, app_dir: Path) -> str:
         """The URL of the site built from ``app_dir`` (building it the first time)."""
@@ -142,8 +141,7 @@ class Sites:
         return self._roots[app_dir]
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.close()
 
 
 class DashDuo:
