@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Worker, sync_playwright
 
 from webdash import _build, _serve
 from webdash.testing import FlaskApp, launch_chromium
@@ -118,11 +118,12 @@ def network_bytes(requests: list[Request]) -> tuple[int, int]:
     return raw, compressed
 
 
+def python_worker(page: Page) -> Worker:
+    return next(w for w in page.workers if w.evaluate("'webdash' in self"))
+
+
 def memory(page: Page) -> dict[str, float]:
-    workers = [w for w in page.workers if w.evaluate("'webdash' in self")]
-    if not workers:
-        return {}  # a webdash without the memory diagnostic
-    stats = workers[0].evaluate("webdash.memory()")
+    stats = python_worker(page).evaluate("webdash.memory()")
     return {
         "wasm heap (MB)": stats["wasmBytes"] / 1e6,
         "Python objects (k)": stats["pythonObjects"] / 1e3,
@@ -138,6 +139,8 @@ def measure(context: BrowserContext, url: str, demo: Demo, args: argparse.Namesp
     result.cold = first_output(page, url, demo)
     page.wait_for_load_state("networkidle")  # scripts Dash loads after the first output count too
     result.raw_bytes, result.gzip_bytes = network_bytes(requests)
+    if target == "browser":
+        python_worker(page).evaluate("webdash.saved")  # the snapshot the repeat visit resumes from
     page.close()
     page = context.new_page()
     result.warm = first_output(page, url, demo)

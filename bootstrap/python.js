@@ -3,11 +3,22 @@
 // (worker.js) and, unchanged, by the Node tests of the worker entry point.
 
 import { BOOT_PROGRESS } from "./protocol.js";
+import * as snapshot from "./snapshot.js";
 
 /** Where the app directory is unpacked in Pyodide's filesystem. */
 const APP_DIR = "/home/pyodide/app";
+/** Pyodide's site-packages, where the packages archives are unpacked. */
+const SITE_PACKAGES = "/lib/python3.14/site-packages/";
 /** Pyodide core files it downloads itself; counted once loadPyodide returns. */
 const PYODIDE_DOWNLOADS = ["pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib.zip"];
+
+/**
+ * @typedef {object} Python
+ * @property {(request: import("./protocol.js").HttpRequest) => import("./protocol.js").HttpResponse} handle
+ * @property {() => {wasmBytes: number, pythonObjects: number}} memory
+ * @property {boolean} resumed  whether it was restored from a snapshot
+ * @property {Promise<void>} saved  settles once the snapshot of this boot is stored (or was not made)
+ */
 
 /**
  * @param {object} options
@@ -15,27 +26,67 @@ const PYODIDE_DOWNLOADS = ["pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib
  * @param {string} [options.pyodideURL]  where pyodide.mjs lives (a file path in Node)
  * @param {(progress: import("./protocol.js").BootProgress) => void} [options.onProgress]
  * @param {string} [options.packageCacheDir]  Node only: where Pyodide keeps the distribution packages it downloads
- * @returns {Promise<{
- *   handle: (request: import("./protocol.js").HttpRequest) => import("./protocol.js").HttpResponse,
- *   memory: () => {wasmBytes: number, pythonObjects: number},
- * }>}
+ * @param {(buildId: string) => import("./snapshot.js").SnapshotStore} [options.snapshots]
+ *   where this build's memory snapshot is kept: resumed from if there, else saved after the boot
+ * @returns {Promise<Python>}
  */
-export async function startPython({ root, pyodideURL, onProgress = () => {}, packageCacheDir }) {
+export async function startPython({ root, pyodideURL, onProgress = () => {}, packageCacheDir, snapshots }) {
   const site = root + "_webdash/";
   const [lock, manifest] = await Promise.all([getJSON(site + "lock.json"), getJSON(site + "manifest.json")]);
   // Files shared by the apps of a gallery live in manifest.shared (relative to the app's root).
   const shared = manifest.shared;
   pyodideURL ??= new URL(shared + "pyodide/", root).href;
+  const distribution = Object.keys(lock.pyodide.lock.packages);
+  const distributionURL = new URL(lock.pyodide.baseURL, root).href;
+  /** @param {Record<string, unknown>} more */
+  const pyodideOptions = (more) => ({
+    indexURL: pyodideURL,
+    // Only the app's packages from Pyodide's distribution; pyodide.loadPackage checks their sha256.
+    lockFileContents: lock.pyodide.lock,
+    packageBaseUrl: distributionURL,
+    packageCacheDir,
+    // Python's stderr carries warnings as well as errors; the app's own errors reach the page as HTTP 500s.
+    stdout: (/** @type {string} */ line) => console.log(line),
+    stderr: (/** @type {string} */ line) => console.warn(line),
+    ...more,
+  });
+
+  // Packages from Pyodide's distribution bring libraries of their own: those apps boot afresh each time.
+  const store = distribution.length ? undefined : snapshots?.(manifest.buildId);
+  const key = snapshot.snapshotKey(manifest.buildId);
+  if (store) {
+    const saved = await store.get(key).catch((error) => console.warn("webdash: cannot read the snapshot:", error));
+    if (saved) {
+      onProgress({ type: BOOT_PROGRESS, stage: "python", label: "Resuming the app", loaded: 0, total: 0 });
+      try {
+        const resumed = await resume(saved, pyodideOptions, lock.dynlibs.map((/** @type {any} */ lib) => SITE_PACKAGES + lib.path));
+        // Python errors come back as HTTP 500s: an exception here means the resumed runtime is
+        // broken, so the next visit boots afresh.
+        const handle = resumed.handle;
+        resumed.handle = (request) => {
+          try {
+            return handle(request);
+          } catch (error) {
+            store.delete().catch(() => {});
+            throw error;
+          }
+        };
+        onProgress({ type: BOOT_PROGRESS, stage: "ready", label: "Ready", loaded: 0, total: 0 });
+        return resumed;
+      } catch (error) {
+        console.warn("webdash: the saved snapshot did not restore; starting afresh.", error);
+        await store.delete().catch(() => {});
+      }
+    }
+  }
+
   /** @param {string} path  relative to the app's root, as the manifest lists it */
   const sizeOf = (path) => manifest.files[path]?.size ?? 0;
-
   const archives = [
-    ...lock.archives.map((file) => ({ path: shared + file, into: "site" })),
+    ...lock.archives.map((/** @type {string} */ file) => ({ path: shared + file, into: "site" })),
     { path: shared + "runtime.zip", into: "site" },
     { path: "_webdash/app.zip", into: APP_DIR },
   ];
-  const distribution = Object.keys(lock.pyodide.lock.packages);
-  const distributionURL = new URL(lock.pyodide.baseURL, root).href;
   const total = [
     ...archives.map((a) => a.path),
     ...PYODIDE_DOWNLOADS.map((f) => shared + "pyodide/" + f),
@@ -56,24 +107,34 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
     }),
   );
   settleLater(downloads);
+  // The extension modules are loaded before Python starts, as a restore will load them.
+  /** @type {import("./snapshot.js").Dynlib[]} */
+  const dynlibs = lock.dynlibs.map((/** @type {any} */ lib) => ({
+    path: SITE_PACKAGES + lib.path,
+    bytes: downloads[lock.archives.indexOf(lib.archive)].then((zip) =>
+      snapshot.inflate(zip.subarray(lib.offset, lib.offset + lib.size)),
+    ),
+  }));
+  /** @type {string[]} */
+  let preloaded = [];
   const { loadPyodide } = await import(pyodideURL + "pyodide.mjs");
-  const pyodide = await loadPyodide({
-    indexURL: pyodideURL,
-    // Only the app's packages from Pyodide's distribution; pyodide.loadPackage checks their sha256.
-    lockFileContents: lock.pyodide.lock,
-    packageBaseUrl: distributionURL,
-    packageCacheDir,
-    // Python's stderr carries warnings as well as errors; the app's own errors reach the page as HTTP 500s.
-    stdout: (line) => console.log(line),
-    stderr: (line) => console.warn(line),
-  });
+  const pyodide = await loadPyodide(
+    pyodideOptions({
+      _makeSnapshot: Boolean(store),
+      createPyodideModule: await snapshot.beforePython(pyodideURL, (Module) => {
+        preloaded = snapshot.preloadDynlibs(Module, dynlibs);
+      }),
+    }),
+  );
   loaded += PYODIDE_DOWNLOADS.map((f) => sizeOf(shared + "pyodide/" + f)).reduce((a, b) => a + b, 0);
 
   stage = ["packages", "Installing packages"];
   report();
   const fromDistribution = distribution.length ? loadDistribution(pyodide, distribution, distributionURL) : undefined;
   settleLater([fromDistribution]);
-  const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
+  // Pyodide's prefix is "/", so sysconfig says "//lib/…".
+  const sitePackages = "/" + pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')").replace(/^\/+/, "");
+  if (sitePackages + "/" !== SITE_PACKAGES) throw new Error(`Pyodide's site-packages moved to ${sitePackages}.`);
   pyodide.FS.mkdirTree(APP_DIR);
   // webdash's own modules come first; they unpack the rest, keeping the times recorded in each zip.
   const runtime = archives.findIndex((a) => a.path === shared + "runtime.zip");
@@ -91,11 +152,53 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
   report();
   const worker = pyodide.pyimport("webdash._worker");
   worker.boot(root, APP_DIR);
+  // Saved now, before any request changes the app's state; stored in the background.
+  const saved = store && snapshot.capture(pyodide, key, [sitePackages, APP_DIR], preloaded);
   stage = ["ready", "Ready"];
   report();
+  return python(pyodide, worker, false, saved ? store.put(saved).catch((error) => console.warn("webdash: the snapshot was not stored:", error)) : Promise.resolve());
+}
 
+/**
+ * Restore a saved snapshot.
+ * @param {import("./snapshot.js").Saved} saved
+ * @param {(more: Record<string, unknown>) => object} pyodideOptions
+ * @param {string[]} dynlibs
+ * @returns {Promise<Python>}
+ */
+async function resume(saved, pyodideOptions, dynlibs) {
+  const pyodideURL = /** @type {any} */ (pyodideOptions({})).indexURL;
+  const { loadPyodide } = await import(pyodideURL + "pyodide.mjs");
+  /** @type {Promise<void> | undefined} */
+  let files;
+  const pyodide = await loadPyodide(
+    pyodideOptions({
+      _loadSnapshot: saved.memory,
+      createPyodideModule: await snapshot.beforePython(pyodideURL, (Module) => {
+        files = snapshot.restoreFiles(Module, saved, dynlibs);
+      }),
+    }),
+  );
+  await files;
+  snapshot.resumeState(pyodide, saved);
+  const worker = pyodide.pyimport("webdash._worker");
+  worker.resumed();
+  return python(pyodide, worker, true, Promise.resolve());
+}
+
+/**
+ * The booted Python, as the worker uses it.
+ * @param {any} pyodide
+ * @param {any} worker  the webdash._worker module
+ * @param {boolean} resumed
+ * @param {Promise<void>} saved
+ * @returns {Python}
+ */
+function python(pyodide, worker, resumed, saved) {
   const gc = pyodide.pyimport("gc");
   return {
+    resumed,
+    saved,
     /** Memory in use, for diagnostics and the benchmark: the wasm heap, and Python's live objects. */
     memory() {
       gc.collect();

@@ -4,6 +4,7 @@
 
 import { startPython } from "./python.js";
 import * as protocol from "./protocol.js";
+import { cacheStore } from "./snapshot.js";
 
 /** @type {Promise<Awaited<ReturnType<typeof startPython>>> | undefined} */
 let python;
@@ -21,9 +22,16 @@ self.onmessage = ({ data, ports }) => {
 /** @param {string} root */
 async function boot(root) {
   try {
-    const py = await startPython({ root, onProgress: (progress) => self.postMessage(progress) });
+    const py = await startPython({
+      root,
+      onProgress: (progress) => self.postMessage(progress),
+      // Kept with the build's files in the cache the service worker names after the build
+      // (service_worker.js, APP_CACHE), and removed with them.
+      snapshots: (buildId) => cacheStore(`webdash-app ${root} ${buildId}`, root + "_webdash/snapshot/"),
+    });
     // For diagnostics from the browser's dev tools (and the benchmark): webdash.memory().
-    self.webdash = { memory: py.memory };
+    // webdash.saved settles once this boot's memory snapshot is stored (the next visit resumes from it).
+    self.webdash = { memory: py.memory, saved: py.saved, resumed: py.resumed };
     self.postMessage({ type: protocol.BOOT_READY });
     return py;
   } catch (error) {

@@ -17,34 +17,37 @@ pytestmark = pytest.mark.node
 DRIVER = REPO / "tests" / "node" / "boot_site.mjs"
 
 
-def boot(served, name: str, requests: list[dict]) -> dict:
-    return boot_at(served.root(name), served.site_dir(name), requests)
+def boot(served, name: str, requests: list[dict], mode: str = "") -> dict:
+    return boot_at(served.root(name), served.site_dir(name), requests, mode)
 
 
-def boot_at(root: str, site_dir, requests: list[dict]) -> dict:
+def boot_at(root: str, site_dir, requests: list[dict], mode: str = "") -> dict:
+    """Boot in Node (see tests/node/boot_site.mjs for ``mode``) and answer ``requests``."""
     node = shutil.which("node")
     assert node, "Node.js is needed for this tier (tests/run.sh checks for it)"
     result = subprocess.run(
-        [node, str(DRIVER), root, str(site_dir), json.dumps(requests)],
+        [node, str(DRIVER), root, str(site_dir), json.dumps(requests), *([mode] if mode else [])],
         capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+HELLO_REQUESTS = [
+    {"method": "GET", "path": ""},
+    {"method": "GET", "path": "_dash-layout"},
+    {
+        "method": "POST",
+        "path": "_dash-update-component",
+        "headers": [["Content-Type", "application/json"]],
+        "body": json.dumps(hello_callback("Grace")),
+    },
+]
+
+
 @pytest.fixture(scope="module")
 def hello(served):
-    requests = [
-        {"method": "GET", "path": ""},
-        {"method": "GET", "path": "_dash-layout"},
-        {
-            "method": "POST",
-            "path": "_dash-update-component",
-            "headers": [["Content-Type", "application/json"]],
-            "body": json.dumps(hello_callback("Grace")),
-        },
-    ]
-    return boot(served, "hello", requests)
+    return boot(served, "hello", HELLO_REQUESTS)
 
 
 def test_boots_through_every_stage(hello):
@@ -56,6 +59,10 @@ def test_index_knows_the_sub_path(hello):
     assert index["status"] == 200
     assert '"requests_pathname_prefix":"\\u002fteam\\u002fhello\\u002f"' in index["body"]
     assert 'src="/team/hello/_dash-component-suites/dash/' in index["body"]
+
+
+def test_a_fresh_boot_neither_resumes_nor_saves_without_a_store(hello):
+    assert hello["snapshot"] == {"resumed": False, "kept": False}
 
 
 def test_layout_and_callback(hello):
@@ -85,6 +92,40 @@ def test_component_suite_served_from_python(second_boot):
     assert script["status"] == 200
     assert any(k.lower() == "content-type" and "javascript" in v for k, v in script["headers"])
     assert "dash_renderer" in script["body"] or "DashRenderer" in script["body"]
+
+
+@pytest.fixture(scope="module")
+def resumed(served):
+    """The second of two boots, resumed from the snapshot the first one saved."""
+    return boot(served, "hello", HELLO_REQUESTS, "resume")
+
+
+def test_second_boot_resumes_from_the_snapshot(resumed):
+    assert resumed["snapshot"] == {"resumed": True, "kept": True}
+    assert resumed["stages"] == ["python", "ready"]
+
+
+def test_resumed_python_answers_as_a_fresh_one(hello, resumed):
+    # Except for the random id Dash gives each page it serves.
+    def same(body: str) -> str:
+        return re.sub(r'"end_id":"[^"]*"', '"end_id":…', body)
+
+    for fresh, again in zip(hello["responses"], resumed["responses"], strict=True):
+        assert (again["status"], same(again["body"])) == (fresh["status"], same(fresh["body"]))
+    # The callback went through pydantic-core, a compiled extension restored with the snapshot.
+    assert "Hello, Grace!" in resumed["responses"][2]["body"]
+
+
+def test_a_snapshot_that_does_not_fit_is_replaced_by_a_fresh_boot(served):
+    result = boot(served, "hello", HELLO_REQUESTS, "resume-mismatched")
+    assert result["snapshot"] == {"resumed": False, "kept": True}
+    assert result["stages"] == ["python", "packages", "app", "ready"]
+    assert "Hello, Grace!" in result["responses"][2]["body"]
+
+
+def test_apps_with_distribution_packages_are_not_snapshotted(served):
+    result = boot(served, "distribution_package", [], "resume")
+    assert result["snapshot"] == {"resumed": False, "kept": False}
 
 
 def test_broken_app_fails_the_boot_with_the_apps_error(served):
@@ -121,6 +162,8 @@ def test_unreachable_package_location_fails_the_boot_with_what_to_do(served, tmp
     build(app, served.folder / "unreachable", pyodide_packages="http://127.0.0.1:1/pyodide/")
     result = boot_at(served.base_url + "unreachable/", served.folder / "unreachable", [])
     message = result["error"]["message"]
-    assert message.startswith("Could not load numpy from Pyodide's package distribution at http://127.0.0.1:1/")
+    assert message.startswith(
+        "Could not load numpy from Pyodide's package distribution at http://127.0.0.1:1/"
+    )
     assert "--pyodide-packages DIR" in message
     assert result["stages"][-1] == "packages"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 import zipfile
@@ -80,6 +81,34 @@ def pack(
         shutil.move(partial, target)
     trimmed_note.write_text(str(trimmed))
     return Packed(target, trimmed)
+
+
+def dynlibs(archive: Path) -> list[dict[str, object]]:
+    """Where each compiled extension module (``.so``) lies in ``archive``, so the browser can
+    load it before Python starts (the memory snapshot needs each one at the same place every
+    time): its path in site-packages and its raw-deflated bytes' offset and size in the zip."""
+    found: list[dict[str, object]] = []
+    with archive.open("rb") as raw, zipfile.ZipFile(raw) as listing:
+        for info in listing.infolist():
+            if not info.filename.endswith(".so"):
+                continue
+            raw.seek(info.header_offset)
+            header = raw.read(_LOCAL_HEADER.size)
+            fields = _LOCAL_HEADER.unpack(header)
+            if fields[0] != _LOCAL_HEADER_MAGIC or info.compress_type != zipfile.ZIP_DEFLATED:
+                raise ArchiveError(f"{archive.name}: {info.filename} is not a deflated zip member")
+            name_length, extra_length = fields[-2], fields[-1]
+            found.append({
+                "path": info.filename,
+                "offset": info.header_offset + _LOCAL_HEADER.size + name_length + extra_length,
+                "size": info.compress_size,
+            })  # fmt: skip
+    return found
+
+
+#: A zip member's local header (APPNOTE 4.3.7); its last two fields are the name and extra lengths.
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_LOCAL_HEADER_MAGIC = b"PK\x03\x04"
 
 
 def _unpack(wheel: Path, staging: Path, times: dict[str, tuple[int, int, int, int, int, int]]) -> int:

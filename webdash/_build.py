@@ -45,7 +45,7 @@ SITE_DIR = "_webdash"
 RUNTIME_MODULES = (
     "__init__.py", "_appdir.py", "_install.py", "_protocol.py", "_requests.py", "_versions.py", "_worker.py",
 )  # fmt: skip
-BOOTSTRAP_FILES = ("loader.js", "worker.js", "python.js", "protocol.js")
+BOOTSTRAP_FILES = ("loader.js", "worker.js", "python.js", "protocol.js", "snapshot.js")
 #: What never belongs in an app's bundle.
 _SKIPPED_NAMES = frozenset({"__pycache__", "requirements.txt"})
 #: An app's folder name is its URL path in a gallery.
@@ -272,6 +272,10 @@ def _write_app(
             "packages": [wheel.to_json() for wheel, _ in lock.wheels],
             # The wheels above, unpacked and compiled into archives in the shared folder.
             "archives": archives,
+            # Their compiled extension modules, which the browser loads before Python starts.
+            "dynlibs": [
+                {"archive": name, **found} for name in archives for found in _archive.dynlibs(shared / name)
+            ],
             # Packages from Pyodide's distribution, for pyodide.loadPackage: where they
             # load from (relative to the app's root when vendored) and their lock entries.
             "pyodide": {

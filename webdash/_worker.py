@@ -10,6 +10,7 @@ the packages are installed, ``_install.install_archive``).
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from ._protocol import HttpRequest, HttpResponse
 
 _client: Any = None  # the app's Flask test client, once booted
 _root: str = ""
+
 
 def boot(root: str, app_dir: str) -> None:
     """Import the app in ``app_dir`` for a site whose root URL is ``root``, and warm it up."""
@@ -29,6 +31,17 @@ def boot(root: str, app_dir: str) -> None:
     # Dash finishes setting up its server on the first request: pay for it now.
     client.get("/", base_url=root.rstrip("/")).close()
     _client, _root = client, root
+
+
+def resumed() -> None:
+    """Called once Python is restored from a memory snapshot (``bootstrap/snapshot.js``).
+
+    The snapshot holds the state of ``random``'s generator: without a new seed
+    every visit would draw the same "random" numbers.
+    """
+    random = sys.modules.get("random")
+    if random is not None:
+        random.seed()
 
 
 def handle(js_request: Any) -> HttpResponse:

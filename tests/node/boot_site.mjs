@@ -1,13 +1,16 @@
 // Boots a built site's Python the way the browser's worker does (bootstrap/python.js),
 // then answers the requests given as JSON on argv[4] and prints the responses as JSON.
-// Usage: node boot_site.mjs <site root URL> <site folder> '<[{method, path, headers, body}]>'
+// Usage: node boot_site.mjs <site root URL> <site folder> '<[{method, path, headers, body}]>' [resume]
+// With "resume", it boots twice in this process, saving a memory snapshot in memory after the
+// first boot and resuming from it in the second; the requests go to the second Python.
+// "resume-mismatched" does the same with a snapshot whose function table size is off by one.
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 
-const [root, siteDir, requestsJSON] = process.argv.slice(2);
+const [root, siteDir, requestsJSON, mode] = process.argv.slice(2);
 // In a gallery the shared files (bootstrap, Pyodide, wheels) sit outside the app's folder.
 const manifest = JSON.parse(readFileSync(path.join(siteDir, "_webdash/manifest.json"), "utf8"));
 const shared = path.resolve(siteDir, manifest.shared);
@@ -20,9 +23,28 @@ const started = performance.now();
 // In Node, Pyodide keeps the distribution packages it downloads on disk: not in the working folder.
 const packageCacheDir = mkdtempSync(path.join(os.tmpdir(), "webdash-packages-"));
 process.on("exit", () => rmSync(packageCacheDir, { recursive: true, force: true }));
+/** One snapshot, kept in this process (the browser keeps it in Cache Storage). */
+let kept;
+const snapshots =
+  mode?.startsWith("resume")
+    ? () => ({
+        get: async (key) => (kept?.index.key === key ? kept : undefined),
+        put: async (saved) => void (kept = saved),
+        delete: async () => void (kept = undefined),
+      })
+    : undefined;
 let python;
+let firstBootMs;
 try {
-  python = await startPython({ root, pyodideURL, packageCacheDir, onProgress: (p) => stages.push(p.stage) });
+  if (snapshots) {
+    const first = await startPython({ root, pyodideURL, packageCacheDir, snapshots });
+    await first.saved;
+    firstBootMs = performance.now() - started;
+    if (kept && mode === "resume-mismatched") kept.index.tableSize += 1;
+  }
+  const resumeStarted = performance.now();
+  python = await startPython({ root, pyodideURL, packageCacheDir, snapshots, onProgress: (p) => stages.push(p.stage) });
+  if (snapshots) firstBootMs = [firstBootMs, performance.now() - resumeStarted];
 } catch (error) {
   console.log(JSON.stringify({ stages: [...new Set(stages)], error: { type: error.type, message: error.message } }));
   process.exit(0);
@@ -35,4 +57,7 @@ for (const r of JSON.parse(requestsJSON)) {
   const response = python.handle({ method: r.method, url: root + r.path, headers: r.headers ?? [], body });
   responses.push({ ...response, body: Buffer.from(response.body).toString("latin1") });
 }
-console.log(JSON.stringify({ bootMs, stages: [...new Set(stages)], responses }));
+await python.saved;
+// Whether the requests went to a resumed Python, and whether a snapshot is kept in the end.
+const snapshot = { resumed: python.resumed, kept: Boolean(kept) };
+console.log(JSON.stringify({ bootMs, bootsMs: firstBootMs, snapshot, stages: [...new Set(stages)], responses }));

@@ -1,0 +1,299 @@
+// Resuming Python from a memory snapshot. The first visit boots as usual
+// (download, unpack, import the app, warm it up) and then saves Python's whole
+// memory plus the files it was started from; the next visit restores both and
+// answers the page's first request without importing anything.
+//
+// What a snapshot cannot hold, and how each is made to match:
+// - compiled extension modules (e.g. pydantic-core's .so) live partly in the
+//   wasm function table, which the snapshot does not contain. Every one in the
+//   packages archives is loaded before Python starts, both when the snapshot
+//   is made and when it is restored, so each lands at the same table slots
+//   and memory addresses;
+// - the filesystem lives in JS: the files under Python's site-packages and the
+//   app folder are saved as one blob and written back (without copying) before
+//   Python resumes; files Python held open are opened again at the same fds;
+// - the wasm memory must be as large as the snapshot before it is restored.
+// A snapshot is used only by the same build, in the same browser (its function
+// table differs between engines and versions). A restore that fails, or finds
+// a function table of another size than the snapshot's, deletes the snapshot
+// and the boot starts afresh; so does a resumed Python that fails later.
+
+/**
+ * @typedef {object} Saved  a snapshot as made, or as read back (then its bytes arrive later)
+ * @property {SavedIndex} index
+ * @property {Uint8Array | Promise<Uint8Array>} memory  from pyodide.makeMemorySnapshot()
+ * @property {Blob | Promise<Blob>} data  the saved files' bytes, end to end
+ *
+ * @typedef {object} SavedIndex
+ * @property {string} key  the build and browser the snapshot belongs to
+ * @property {number} memorySize  bytes in memory
+ * @property {string[]} dirs  every folder to make, parents first
+ * @property {[string, number, number, number][]} files  path, offset in data, size, mtime (ms)
+ * @property {[number, string, number, number][]} open  fd, path, flags, position
+ * @property {string} cwd
+ * @property {number} tableSize  slots in the wasm function table; a restore must find the same
+ *
+ * @typedef {object} SnapshotStore  where snapshots are kept (Cache Storage in the browser)
+ * @property {(key: string) => Promise<Saved | undefined>} get  the snapshot saved under `key`, if any
+ * @property {(saved: Saved) => Promise<void>} put
+ * @property {() => Promise<void>} delete
+ *
+ * @typedef {{path: string, bytes: Promise<Uint8Array> | undefined}} Dynlib
+ *   an extension module (absolute path); bytes undefined when the file is already in place
+ */
+
+/**
+ * The snapshot's key: snapshots are only valid for one build in one browser.
+ * @param {string} buildId
+ */
+export function snapshotKey(buildId) {
+  return `${buildId} ${globalThis.navigator?.userAgent ?? "unknown"}`;
+}
+
+/**
+ * A createPyodideModule for loadPyodide that runs `hook(Module)` before Python starts.
+ * @param {string} pyodideURL
+ * @param {(Module: any) => void} hook
+ */
+export async function beforePython(pyodideURL, hook) {
+  const create = (await import(pyodideURL + "pyodide.asm.mjs")).default;
+  return (/** @type {any} */ settings) => {
+    settings.preRun.push(hook);
+    return create(settings);
+  };
+}
+
+/**
+ * The emscripten pre-run step that loads `dynlibs` in order, as Pyodide loads
+ * a package's libraries; Python's later import finds each one loaded.
+ * @param {any} Module
+ * @param {Dynlib[]} dynlibs
+ * @returns {string[]}  filled with the paths of the ones loaded, as they load
+ */
+export function preloadDynlibs(Module, dynlibs) {
+  const FS = Module.FS;
+  /** @type {string[]} */
+  const loaded = [];
+  Module.addRunDependency("webdash-dynlibs");
+  (async () => {
+    for (const { path, bytes } of dynlibs) {
+      const dir = path.slice(0, path.lastIndexOf("/"));
+      const name = path.slice(dir.length + 1);
+      const data = bytes ? await bytes : FS.readFile(path);
+      FS.mkdirTree(dir);
+      // Adds its own run dependency at once, so Python waits for the library.
+      FS.createPreloadedFile(dir, name, data, true, true, () => loaded.push(path), (/** @type {any} */ error) =>
+        console.warn(`webdash: could not preload ${path}:`, error), !bytes, true);
+    }
+  })()
+    .catch((error) => console.warn("webdash: could not preload the extension modules:", error))
+    .finally(() => Module.removeRunDependency("webdash-dynlibs"));
+  return loaded;
+}
+
+/**
+ * Save Python as it is now, with the files under `dirs`. Returns undefined,
+ * with the reason logged, when it cannot be resumed later.
+ * @param {any} pyodide  made with loadPyodide({_makeSnapshot: true})
+ * @param {string} key
+ * @param {string[]} dirs
+ * @param {string[]} preloaded  the libraries loaded before Python started
+ * @returns {Saved | undefined}
+ */
+export function capture(pyodide, key, dirs, preloaded) {
+  const loaded = Object.keys(pyodide._module.LDSO.loadedLibsByName).filter((name) => name !== "__main__");
+  const late = loaded.filter((name) => !preloaded.includes(name));
+  if (late.length) {
+    console.info(`webdash: no snapshot: ${late.join(", ")} loaded after Python started.`);
+    return undefined;
+  }
+  // Garbage still holding files open would close them after the restore.
+  pyodide.runPython("import gc; gc.collect()");
+  const FS = pyodide.FS;
+  /** @type {SavedIndex["open"]} */
+  const open = [];
+  for (const stream of FS.streams) {
+    if (stream && stream.fd > 2) open.push([stream.fd, stream.path, stream.flags, stream.position]);
+  }
+  const memory = pyodide.makeMemorySnapshot();
+  /** @type {SavedIndex["files"]} */
+  const files = [];
+  /** @type {string[]} */
+  const folders = [];
+  /** @type {Uint8Array[]} */
+  const parts = [];
+  let size = 0;
+  const walk = (/** @type {string} */ dir) => {
+    for (const name of FS.readdir(dir)) {
+      if (name === "." || name === "..") continue;
+      const path = `${dir}/${name}`;
+      const node = FS.lookupPath(path).node;
+      if (FS.isDir(node.mode)) {
+        folders.push(path);
+        walk(path);
+      } else if (FS.isFile(node.mode)) {
+        // The node's own bytes; the Blob below copies them all at once.
+        const bytes = node.contents ? node.contents.subarray(0, node.usedBytes) : new Uint8Array(0);
+        files.push([path, size, bytes.byteLength, node.mtime]);
+        parts.push(bytes);
+        size += bytes.byteLength;
+      }
+    }
+  };
+  for (const dir of dirs) {
+    folders.push(...FS.analyzePath(dir).path.split("/").slice(1).map((_, i, parts) => "/" + parts.slice(0, i + 1).join("/")));
+    walk(dir);
+  }
+  const data = new Blob(parts);
+  const index = {
+    key,
+    memorySize: memory.byteLength,
+    tableSize: pyodide._module.wasmTable.length,
+    dirs: [...new Set(folders)],
+    files,
+    open,
+    cwd: FS.cwd(),
+  };
+  return { index, memory, data };
+}
+
+/**
+ * The emscripten pre-run step of a restore: memory large enough, the saved
+ * files back in place, the same libraries loaded as when the snapshot was made.
+ * @param {any} Module
+ * @param {Saved} saved
+ * @param {string[]} dynlibs  absolute paths, in the order they were preloaded
+ * @returns {Promise<void>}  settles once the files are in place
+ */
+export function restoreFiles(Module, saved, dynlibs) {
+  const { FS } = Module;
+  if (Module.HEAP8.byteLength < saved.index.memorySize) Module.growMemory(saved.index.memorySize);
+  Module.addRunDependency("webdash-files");
+  const restored = Promise.resolve(saved.data).then(async (blob) => {
+    // A dedicated worker reads each file from the saved blob on first use (most are never
+    // read again: their modules are in the snapshot); elsewhere all of it is read now.
+    const lazy = typeof FileReaderSync !== "undefined";
+    const data = lazy ? undefined : new Uint8Array(await blob.arrayBuffer());
+    for (const dir of saved.index.dirs) if (!FS.analyzePath(dir).exists) FS.mkdir(dir);
+    // Straight into the in-memory filesystem: writing thousands of files one by one
+    // through FS.writeFile costs ten times as long.
+    const { MEMFS } = FS.filesystems;
+    let folder = "";
+    let parent;
+    for (const [path, offset, size, mtime] of saved.index.files) {
+      const dir = path.slice(0, path.lastIndexOf("/"));
+      if (dir !== folder) [folder, parent] = [dir, FS.lookupPath(dir).node];
+      const node = MEMFS.createNode(parent, path.slice(dir.length + 1), 0o100644, 0);
+      if (data) setContents(node, data.subarray(offset, offset + size));
+      else readOnFirstUse(node, blob, offset, size);
+      node.usedBytes = size;
+      node.atime = node.mtime = node.ctime = mtime;
+    }
+    preloadDynlibs(Module, dynlibs.map((path) => ({ path, bytes: undefined })));
+  });
+  // Python starts either way; the caller checks `restored` once loadPyodide returns.
+  restored.catch(() => {}).finally(() => Module.removeRunDependency("webdash-files"));
+  return restored;
+}
+
+/** @param {any} node @param {Uint8Array} bytes */
+function setContents(node, bytes) {
+  Object.defineProperty(node, "contents", { value: bytes, writable: true, configurable: true, enumerable: true });
+}
+
+/**
+ * A file node whose bytes are read from `blob` the first time anything looks
+ * at them (slicing the blob is left until then: it is not free either).
+ * @param {any} node  a MEMFS file node
+ * @param {Blob} blob
+ * @param {number} offset
+ * @param {number} size
+ */
+function readOnFirstUse(node, blob, offset, size) {
+  Object.defineProperty(node, "contents", {
+    configurable: true,
+    enumerable: true,
+    get() {
+      const bytes = new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(offset, offset + size)));
+      setContents(node, bytes);
+      return bytes;
+    },
+    set(value) {
+      setContents(node, value);
+    },
+  });
+}
+
+/**
+ * After the restore: check the function table, and set the working folder and
+ * the open files as they were.
+ * @param {any} pyodide
+ * @param {Saved} saved
+ */
+export function resumeState(pyodide, saved) {
+  const table = pyodide._module.wasmTable.length;
+  if (table !== saved.index.tableSize) {
+    throw new Error(`The function table has ${table} slots, the snapshot's had ${saved.index.tableSize}.`);
+  }
+  const FS = pyodide.FS;
+  FS.chdir(saved.index.cwd);
+  for (const [fd, path, flags, position] of saved.index.open) {
+    const stream = FS.open(path, flags & ~0o1000 /* never O_TRUNC again */);
+    if (stream.fd !== fd) {
+      FS.dupStream(stream, fd);
+      FS.close(stream);
+    }
+    FS.getStream(fd).position = position;
+  }
+}
+
+/**
+ * Snapshots kept in Cache Storage, in the build's own cache (so the service
+ * worker removes them with the build).
+ * @param {string} cacheName
+ * @param {string} base  a URL prefix the entries are stored under
+ * @returns {SnapshotStore}
+ */
+export function cacheStore(cacheName, base) {
+  const urls = { memory: base + "memory", data: base + "files", index: base + "index.json" };
+  return {
+    async get(key) {
+      const cache = await caches.open(cacheName);
+      // The index is written last: without it the other two are incomplete.
+      const index = await cache.match(urls.index);
+      const parsed = index && (await index.json());
+      if (parsed?.key !== key) return undefined;
+      /** @param {string} url */
+      const bytes = async (url) => {
+        const response = await cache.match(url);
+        if (!response) throw new Error(`The snapshot lost ${url}.`);
+        return new Uint8Array(await response.arrayBuffer());
+      };
+      // The files stay a Blob: a worker reads each one only when Python opens it.
+      const data = cache.match(urls.data).then((response) => {
+        if (!response) throw new Error(`The snapshot lost ${urls.data}.`);
+        return response.blob();
+      });
+      return { index: parsed, memory: bytes(urls.memory), data };
+    },
+    async put(saved) {
+      const cache = await caches.open(cacheName);
+      await cache.put(urls.memory, new Response(saved.memory));
+      await cache.put(urls.data, new Response(saved.data));
+      await cache.put(urls.index, Response.json(saved.index));
+    },
+    async delete() {
+      const cache = await caches.open(cacheName);
+      await Promise.all(Object.values(urls).map((url) => cache.delete(url)));
+    },
+  };
+}
+
+/**
+ * Inflate a raw-deflated zip member.
+ * @param {Uint8Array} bytes
+ */
+export async function inflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
