@@ -59,7 +59,7 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
     if (saved) {
       onProgress({ type: BOOT_PROGRESS, stage: "python", label: "Resuming the app", loaded: 0, total: 0 });
       try {
-        const resumed = await resume(saved, pyodideOptions, lock.dynlibs.map((/** @type {any} */ lib) => SITE_PACKAGES + lib.path));
+        const resumed = await resume(saved, pyodideOptions);
         // Python errors come back as HTTP 500s: an exception here means the resumed runtime is
         // broken, so the next visit boots afresh.
         const handle = resumed.handle;
@@ -82,12 +82,13 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
 
   /** @param {string} path  relative to the app's root, as the manifest lists it */
   const sizeOf = (path) => manifest.files[path]?.size ?? 0;
+  const packs = lock.archives.map((/** @type {string} */ file) => shared + file);
   const archives = [
-    ...lock.archives.map((/** @type {string} */ file) => ({ path: shared + file, into: "site" })),
-    { path: shared + "runtime.zip", into: "site" },
+    { path: shared + "runtime.zip", into: SITE_PACKAGES },
     { path: "_webdash/app.zip", into: APP_DIR },
   ];
   const total = [
+    ...packs,
     ...archives.map((a) => a.path),
     ...PYODIDE_DOWNLOADS.map((f) => shared + "pyodide/" + f),
     ...distribution.map((name) => shared + "pyodide/" + lock.pyodide.lock.packages[name].file_name),
@@ -98,34 +99,39 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
   let stage = ["python", "Downloading Python"];
   const report = () => onProgress({ type: BOOT_PROGRESS, stage: stage[0], label: stage[1], loaded, total });
   report();
+  /** @param {number} n */
+  const count = (n) => {
+    loaded += n;
+    report();
+  };
 
   // All downloads start at once, so they overlap with Python's own start-up.
-  const downloads = archives.map((a) =>
-    fetchBytes(new URL(a.path, root).href, (n) => {
-      loaded += n;
-      report();
-    }),
-  );
-  settleLater(downloads);
-  // The extension modules are loaded before Python starts, as a restore will load them.
-  /** @type {import("./snapshot.js").Dynlib[]} */
-  const dynlibs = lock.dynlibs.map((/** @type {any} */ lib) => ({
-    path: SITE_PACKAGES + lib.path,
-    bytes: downloads[lock.archives.indexOf(lib.archive)].then((zip) =>
-      snapshot.inflate(zip.subarray(lib.offset, lib.offset + lib.size)),
-    ),
-  }));
-  /** @type {string[]} */
-  let preloaded = [];
+  const downloads = archives.map((a) => fetchBytes(new URL(a.path, root).href, count));
+  const packages = Promise.all(packs.map((path) => fetchPack(new URL(path, root).href, SITE_PACKAGES, count)));
+  settleLater([...downloads, packages]);
+  // The packages' extension modules are loaded before Python starts, as a restore will load
+  // them; the rest of their files follow once it has started (Pyodide takes any package
+  // metadata it finds at start-up for packages of its own).
+  const isLibrary = (/** @type {[string, ...unknown[]]} */ [path]) => path.endsWith(".so");
+  /** @type {ReturnType<typeof snapshot.beforeStart> | undefined} */
+  let prepared;
   const { loadPyodide } = await import(pyodideURL + "pyodide.mjs");
   const pyodide = await loadPyodide(
     pyodideOptions({
       _makeSnapshot: Boolean(store),
       createPyodideModule: await snapshot.beforePython(pyodideURL, (Module) => {
-        preloaded = snapshot.preloadDynlibs(Module, dynlibs);
+        prepared = snapshot.beforeStart(
+          Module,
+          packages.then((all) => all.map((p) => ({ ...p, files: p.files.filter(isLibrary) }))),
+          (placed) => placed.flatMap((p) => p.files.map(([path]) => path)),
+        );
       }),
     }),
   );
+  await prepared?.placed;
+  for (const pack of await packages) {
+    await snapshot.placeFiles(pyodide.FS, { ...pack, files: pack.files.filter((file) => !isLibrary(file)) });
+  }
   loaded += PYODIDE_DOWNLOADS.map((f) => sizeOf(shared + "pyodide/" + f)).reduce((a, b) => a + b, 0);
 
   stage = ["packages", "Installing packages"];
@@ -136,16 +142,11 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
   const sitePackages = "/" + pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')").replace(/^\/+/, "");
   if (sitePackages + "/" !== SITE_PACKAGES) throw new Error(`Pyodide's site-packages moved to ${sitePackages}.`);
   pyodide.FS.mkdirTree(APP_DIR);
-  // webdash's own modules come first; they unpack the rest, keeping the times recorded in each zip.
-  const runtime = archives.findIndex((a) => a.path === shared + "runtime.zip");
-  pyodide.unpackArchive(await downloads[runtime], "zip", { extractDir: sitePackages });
+  // webdash's own modules come first; they unpack the app, keeping the times recorded in its zip.
+  pyodide.unpackArchive(await downloads[0], "zip", { extractDir: sitePackages });
   const { install_archive } = pyodide.pyimport("webdash._install");
-  for (const [i, archive] of archives.entries()) {
-    if (i === runtime) continue;
-    const path = `/tmp/webdash-archive-${i}.zip`;
-    pyodide.FS.writeFile(path, await downloads[i]);
-    install_archive(path, archive.into === "site" ? sitePackages : archive.into);
-  }
+  pyodide.FS.writeFile("/tmp/webdash-app.zip", await downloads[1]);
+  install_archive("/tmp/webdash-app.zip", APP_DIR);
   await fromDistribution;
 
   stage = ["app", "Starting the app"];
@@ -153,7 +154,7 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
   const worker = pyodide.pyimport("webdash._worker");
   worker.boot(root, APP_DIR);
   // Saved now, before any request changes the app's state; stored in the background.
-  const saved = store && snapshot.capture(pyodide, key, [sitePackages, APP_DIR], preloaded);
+  const saved = store && snapshot.capture(pyodide, key, [sitePackages, APP_DIR], prepared?.loaded() ?? []);
   stage = ["ready", "Ready"];
   report();
   return python(pyodide, worker, false, saved ? store.put(saved).catch((error) => console.warn("webdash: the snapshot was not stored:", error)) : Promise.resolve());
@@ -163,23 +164,28 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
  * Restore a saved snapshot.
  * @param {import("./snapshot.js").Saved} saved
  * @param {(more: Record<string, unknown>) => object} pyodideOptions
- * @param {string[]} dynlibs
  * @returns {Promise<Python>}
  */
-async function resume(saved, pyodideOptions, dynlibs) {
+async function resume(saved, pyodideOptions) {
   const pyodideURL = /** @type {any} */ (pyodideOptions({})).indexURL;
   const { loadPyodide } = await import(pyodideURL + "pyodide.mjs");
-  /** @type {Promise<void> | undefined} */
-  let files;
+  /** @type {ReturnType<typeof snapshot.beforeStart> | undefined} */
+  let prepared;
+  const { files, dirs } = saved.index;
   const pyodide = await loadPyodide(
     pyodideOptions({
       _loadSnapshot: saved.memory,
       createPyodideModule: await snapshot.beforePython(pyodideURL, (Module) => {
-        files = snapshot.restoreFiles(Module, saved, dynlibs);
+        prepared = snapshot.beforeStart(
+          Module,
+          Promise.resolve(saved.data).then((data) => [{ files, dirs, data }]),
+          () => saved.index.dynlibs,
+          saved.index.memorySize,
+        );
       }),
     }),
   );
-  await files;
+  await prepared?.placed;
   snapshot.resumeState(pyodide, saved);
   const worker = pyodide.pyimport("webdash._worker");
   worker.resumed();
@@ -267,22 +273,47 @@ async function getJSON(url) {
  * @param {(bytes: number) => void} onChunk
  */
 async function fetchBytes(url, onChunk) {
+  return new Uint8Array(await new Response(await download(url, onChunk)).arrayBuffer());
+}
+
+/**
+ * Download a packages archive ("pack", see webdash/_archive.py): one gzip
+ * stream, inflated as it arrives, of an index and then every file's bytes.
+ * @param {string} url
+ * @param {string} root  where its paths go (site-packages)
+ * @param {(bytes: number) => void} onChunk  told each compressed chunk's size
+ * @returns {Promise<import("./snapshot.js").Files>}
+ */
+async function fetchPack(url, root, onChunk) {
+  const inflated = (await download(url, onChunk)).pipeThrough(new DecompressionStream("gzip"));
+  const data = new Uint8Array(await new Response(inflated).arrayBuffer());
+  if (new TextDecoder().decode(data.subarray(0, 4)) !== "WDPK") throw new Error(`${url} is not a webdash packages archive.`);
+  const length = new DataView(data.buffer, 4, 4).getUint32(0, true);
+  const index = JSON.parse(new TextDecoder().decode(data.subarray(8, 8 + length)));
+  let offset = 8 + length;
+  /** @type {import("./snapshot.js").Files["files"]} */
+  const files = [];
+  for (const [name, size, mtime] of index.files) {
+    files.push([root + name, offset, size, mtime * 1000]);
+    offset += size;
+  }
+  return { files, data };
+}
+
+/**
+ * The body of `url` as a stream that reports each chunk's size as it passes.
+ * @param {string} url
+ * @param {(bytes: number) => void} onChunk
+ */
+async function download(url, onChunk) {
   const response = await fetch(url);
   if (!response.ok || !response.body) throw new Error(`${url}: HTTP ${response.status}. Is the site fully deployed?`);
-  const chunks = [];
-  let size = 0;
-  for (const reader = response.body.getReader(); ; ) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-    onChunk(value.byteLength);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return response.body.pipeThrough(
+    new TransformStream({
+      transform(chunk, controller) {
+        onChunk(chunk.byteLength);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
 }

@@ -31,15 +31,13 @@
  * @property {[string, number, number, number][]} files  path, offset in data, size, mtime (ms)
  * @property {[number, string, number, number][]} open  fd, path, flags, position
  * @property {string} cwd
+ * @property {string[]} dynlibs  the libraries loaded before Python started, in order
  * @property {number} tableSize  slots in the wasm function table; a restore must find the same
  *
  * @typedef {object} SnapshotStore  where snapshots are kept (Cache Storage in the browser)
  * @property {(key: string) => Promise<Saved | undefined>} get  the snapshot saved under `key`, if any
  * @property {(saved: Saved) => Promise<void>} put
  * @property {() => Promise<void>} delete
- *
- * @typedef {{path: string, bytes: Promise<Uint8Array> | undefined}} Dynlib
- *   an extension module (absolute path); bytes undefined when the file is already in place
  */
 
 /**
@@ -64,30 +62,23 @@ export async function beforePython(pyodideURL, hook) {
 }
 
 /**
- * The emscripten pre-run step that loads `dynlibs` in order, as Pyodide loads
- * a package's libraries; Python's later import finds each one loaded.
+ * Load the libraries at `paths` (already in the filesystem) in order, as
+ * Pyodide loads a package's libraries; Python's later import finds each one loaded.
  * @param {any} Module
- * @param {Dynlib[]} dynlibs
+ * @param {string[]} paths
  * @returns {string[]}  filled with the paths of the ones loaded, as they load
  */
-export function preloadDynlibs(Module, dynlibs) {
+function preloadDynlibs(Module, paths) {
   const FS = Module.FS;
   /** @type {string[]} */
   const loaded = [];
-  Module.addRunDependency("webdash-dynlibs");
-  (async () => {
-    for (const { path, bytes } of dynlibs) {
-      const dir = path.slice(0, path.lastIndexOf("/"));
-      const name = path.slice(dir.length + 1);
-      const data = bytes ? await bytes : FS.readFile(path);
-      FS.mkdirTree(dir);
-      // Adds its own run dependency at once, so Python waits for the library.
-      FS.createPreloadedFile(dir, name, data, true, true, () => loaded.push(path), (/** @type {any} */ error) =>
-        console.warn(`webdash: could not preload ${path}:`, error), !bytes, true);
-    }
-  })()
-    .catch((error) => console.warn("webdash: could not preload the extension modules:", error))
-    .finally(() => Module.removeRunDependency("webdash-dynlibs"));
+  for (const path of paths) {
+    const dir = path.slice(0, path.lastIndexOf("/"));
+    // Adds its own run dependency at once, so Python waits for the library.
+    FS.createPreloadedFile(dir, path.slice(dir.length + 1), FS.readFile(path), true, true,
+      () => loaded.push(path), (/** @type {any} */ error) => console.warn(`webdash: could not preload ${path}:`, error),
+      true /* the file is in place */, true);
+  }
   return loaded;
 }
 
@@ -148,6 +139,7 @@ export function capture(pyodide, key, dirs, preloaded) {
   const index = {
     key,
     memorySize: memory.byteLength,
+    dynlibs: preloaded,
     tableSize: pyodide._module.wasmTable.length,
     dirs: [...new Set(folders)],
     files,
@@ -158,42 +150,63 @@ export function capture(pyodide, key, dirs, preloaded) {
 }
 
 /**
- * The emscripten pre-run step of a restore: memory large enough, the saved
- * files back in place, the same libraries loaded as when the snapshot was made.
- * @param {any} Module
- * @param {Saved} saved
- * @param {string[]} dynlibs  absolute paths, in the order they were preloaded
- * @returns {Promise<void>}  settles once the files are in place
+ * @typedef {object} Files  files to put in place before Python starts
+ * @property {[string, number, number, number][]} files  path, offset in data, size, mtime (ms)
+ * @property {string[]} [dirs]  folders to make first (else made as needed)
+ * @property {Uint8Array | Blob} data
  */
-export function restoreFiles(Module, saved, dynlibs) {
-  const { FS } = Module;
-  if (Module.HEAP8.byteLength < saved.index.memorySize) Module.growMemory(saved.index.memorySize);
+
+/**
+ * The emscripten pre-run step: the wasm memory grown to `memorySize`, `files`
+ * put in place once they arrive, then the extension modules among them loaded
+ * (in order: a snapshot needs them at the same table slots and addresses).
+ * @param {any} Module
+ * @param {Promise<Files[]>} files
+ * @param {(placed: Files[]) => string[]} dynlibs  absolute paths of the libraries to load
+ * @param {number} [memorySize]
+ * @returns {{placed: Promise<void>, loaded: () => string[]}}  the libraries loaded so far
+ */
+export function beforeStart(Module, files, dynlibs, memorySize = 0) {
+  if (Module.HEAP8.byteLength < memorySize) Module.growMemory(memorySize);
   Module.addRunDependency("webdash-files");
-  const restored = Promise.resolve(saved.data).then(async (blob) => {
-    // A dedicated worker reads each file from the saved blob on first use (most are never
-    // read again: their modules are in the snapshot); elsewhere all of it is read now.
-    const lazy = typeof FileReaderSync !== "undefined";
-    const data = lazy ? undefined : new Uint8Array(await blob.arrayBuffer());
-    for (const dir of saved.index.dirs) if (!FS.analyzePath(dir).exists) FS.mkdir(dir);
-    // Straight into the in-memory filesystem: writing thousands of files one by one
-    // through FS.writeFile costs ten times as long.
-    const { MEMFS } = FS.filesystems;
-    let folder = "";
-    let parent;
-    for (const [path, offset, size, mtime] of saved.index.files) {
-      const dir = path.slice(0, path.lastIndexOf("/"));
-      if (dir !== folder) [folder, parent] = [dir, FS.lookupPath(dir).node];
-      const node = MEMFS.createNode(parent, path.slice(dir.length + 1), 0o100644, 0);
-      if (data) setContents(node, data.subarray(offset, offset + size));
-      else readOnFirstUse(node, blob, offset, size);
-      node.usedBytes = size;
-      node.atime = node.mtime = node.ctime = mtime;
-    }
-    preloadDynlibs(Module, dynlibs.map((path) => ({ path, bytes: undefined })));
+  /** @type {string[]} */
+  let loaded = [];
+  const placed = files.then(async (all) => {
+    for (const wanted of all) await placeFiles(Module.FS, wanted);
+    loaded = preloadDynlibs(Module, dynlibs(all));
   });
-  // Python starts either way; the caller checks `restored` once loadPyodide returns.
-  restored.catch(() => {}).finally(() => Module.removeRunDependency("webdash-files"));
-  return restored;
+  // Python starts either way; the caller checks `placed` once loadPyodide returns.
+  placed.catch(() => {}).finally(() => Module.removeRunDependency("webdash-files"));
+  return { placed, loaded: () => loaded };
+}
+
+/**
+ * Put `files` into the in-memory filesystem. Each becomes a node whose bytes
+ * are a view on `data` (writing thousands of files one by one through
+ * FS.writeFile costs ten times as long). A Blob is read file by file on first
+ * use where a worker can read synchronously; elsewhere all of it now.
+ * @param {any} FS
+ * @param {Files} wanted
+ */
+export async function placeFiles(FS, { files, dirs, data }) {
+  const lazy = data instanceof Blob && typeof FileReaderSync !== "undefined";
+  const bytes = data instanceof Blob ? (lazy ? undefined : new Uint8Array(await data.arrayBuffer())) : data;
+  for (const dir of dirs ?? []) if (!FS.analyzePath(dir).exists) FS.mkdir(dir);
+  const { MEMFS } = FS.filesystems;
+  let folder = "";
+  let parent;
+  for (const [path, offset, size, mtime] of files) {
+    const dir = path.slice(0, path.lastIndexOf("/"));
+    if (dir !== folder) {
+      if (!dirs) FS.mkdirTree(dir);
+      [folder, parent] = [dir, FS.lookupPath(dir).node];
+    }
+    const node = MEMFS.createNode(parent, path.slice(dir.length + 1), 0o100644, 0);
+    if (bytes) setContents(node, bytes.subarray(offset, offset + size));
+    else readOnFirstUse(node, /** @type {Blob} */ (data), offset, size);
+    node.usedBytes = size;
+    node.atime = node.mtime = node.ctime = mtime;
+  }
 }
 
 /** @param {any} node @param {Uint8Array} bytes */
@@ -287,13 +300,4 @@ export function cacheStore(cacheName, base) {
       await Promise.all(Object.values(urls).map((url) => cache.delete(url)));
     },
   };
-}
-
-/**
- * Inflate a raw-deflated zip member.
- * @param {Uint8Array} bytes
- */
-export async function inflate(bytes) {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }

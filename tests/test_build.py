@@ -12,6 +12,7 @@ import pytest
 
 from webdash import _versions
 from webdash._appdir import AppError, describe_app
+from webdash._archive import read_pack
 from webdash._build import BOOTSTRAP_FILES, SELF, BuildError, build
 
 from .conftest import DEMO_APPS, SUB_PATH, TEST_APPS
@@ -36,7 +37,7 @@ def test_gallery_app_layout(gallery, hello):
                  "_webdash/app.zip"):  # fmt: skip
         assert (hello / path).is_file(), path
     # Shared files live once, at the gallery's top.
-    assert not list((hello / "_webdash").glob("packages-*.zip"))
+    assert not list((hello / "_webdash").glob("packages-*"))
     assert (gallery / "_webdash/runtime.zip").is_file()
     for name in BOOTSTRAP_FILES:
         assert (gallery / "_webdash/bootstrap" / name).is_file()
@@ -62,9 +63,9 @@ def test_lock_pins_dash_and_browser_builds(hello):
 
 def test_packages_archive_is_trimmed_and_compiled(gallery, hello):
     (name,) = json.loads((hello / "_webdash/lock.json").read_text())["archives"]
-    with zipfile.ZipFile(gallery / "_webdash" / name) as archive:
-        names = set(archive.namelist())
-        pyc = archive.read("dash/__pycache__/__init__.cpython-314.pyc")
+    files = read_pack(gallery / "_webdash" / name)
+    names = set(files)
+    pyc = files["dash/__pycache__/__init__.cpython-314.pyc"]
     assert {"dash/__init__.py", "flask/app.py", "plotly/package_data/plotly.min.js"} <= names
     assert "dash/dash-renderer/build/dash_renderer.min.js" in names
     # Left out: dev bundles, source maps, plotly's Jupyter widget and extension.
@@ -238,8 +239,8 @@ def test_gallery_apps_share_the_packages_they_have_in_common(tmp_path):
     extra, plain = (json.loads((tmp_path / "out" / n / "_webdash/lock.json").read_text())["archives"]
                     for n in ("extra", "plain"))  # fmt: skip
     assert len(plain) == 1 and extra[0] == plain[0]
-    with zipfile.ZipFile(tmp_path / "out/_webdash" / extra[1]) as archive:
-        assert "six.py" in archive.namelist() and "dash/__init__.py" not in archive.namelist()
+    names = read_pack(tmp_path / "out/_webdash" / extra[1])
+    assert "six.py" in names and "dash/__init__.py" not in names
 
 
 def test_gallery_app_names_must_be_url_safe(tmp_path):

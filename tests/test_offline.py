@@ -76,6 +76,12 @@ def booted(page: Page, version: str = "v1") -> None:
     expect(page.locator("#out")).to_have_text(f"{version}: START", timeout=BOOT_TIMEOUT_MS)
 
 
+def visit(context: BrowserContext, site: Deployment) -> Page:
+    """A new page on the site, once its app has booted."""
+    page = visit(context, site)
+    return page
+
+
 def works(page: Page, version: str, word: str) -> None:
     page.fill("#word", word)
     expect(page.locator("#out")).to_have_text(f"{version}: {word.upper()}")
@@ -91,9 +97,7 @@ def snapshot_saved(page: Page) -> None:
 
 
 def test_repeat_visit_resumes_from_a_snapshot(context, site):
-    page = context.new_page()
-    page.goto(site.url)
-    booted(page)
+    page = visit(context, site)
     assert python(page).evaluate("webdash.resumed") is False
     snapshot_saved(page)
     page.reload()
@@ -112,9 +116,7 @@ def test_repeat_visit_resumes_from_a_snapshot(context, site):
 
 
 def test_a_snapshot_that_does_not_fit_is_replaced(context, site):
-    page = context.new_page()
-    page.goto(site.url)
-    booted(page)
+    page = visit(context, site)
     snapshot_saved(page)
     # As if saved by another browser version: its function table has another size.
     python(page).evaluate(
@@ -137,9 +139,7 @@ def test_a_snapshot_that_does_not_fit_is_replaced(context, site):
 
 
 def test_repeat_visit_fetches_nothing_from_the_network(context, site):
-    page = context.new_page()
-    page.goto(site.url)
-    booted(page)
+    page = visit(context, site)
     network: list[str] = []
 
     def record(request: Request) -> None:
@@ -156,9 +156,7 @@ def test_repeat_visit_fetches_nothing_from_the_network(context, site):
 
 
 def test_reload_offline_boots_from_the_cache(context, site):
-    page = context.new_page()
-    page.goto(site.url)
-    booted(page)
+    page = visit(context, site)
     context.set_offline(True)
     try:
         page.reload()
@@ -172,9 +170,7 @@ def test_reload_offline_boots_from_the_cache(context, site):
 
 
 def test_new_deployment_runs_on_the_next_visit(context, site):
-    old = context.new_page()
-    old.goto(site.url)
-    booted(old)
+    old = visit(context, site)
     site.deploy("v2")
     new = context.new_page()
     new.goto(site.url)
@@ -192,9 +188,7 @@ def test_new_deployment_runs_on_the_next_visit(context, site):
 
 
 def test_shift_reload_ends_in_a_working_app(context, site):
-    page = context.new_page()
-    page.goto(site.url)
-    booted(page)
+    page = visit(context, site)
     # Shift+Reload: reload bypassing the cache and the service worker.
     context.new_cdp_session(page).send("Page.reload", {"ignoreCache": True})
     booted(page)

@@ -1,6 +1,11 @@
-"""The packages archive a site installs: its wheels unpacked into one zip, trimmed, with ``.pyc``.
+"""The packages archive a site installs: its wheels unpacked into one pack, trimmed, with ``.pyc``.
 
-One archive is downloaded and unpacked once instead of one wheel at a time.
+One archive is downloaded and unpacked once instead of one wheel at a time. It is
+a "pack": one gzip stream holding an index and then every file's bytes, end to
+end. One stream compresses better than a zip's separately deflated files (the
+many similar modules share their words), and the browser inflates it natively
+while it downloads (``DecompressionStream``), then makes each file a view on the
+result, so installing costs no Python (see ``bootstrap/python.js``).
 What no Dash app in a browser uses is left out (dev bundles and source maps,
 which Dash serves only with dev tools on; plotly's Jupyter widget and
 JupyterLab extension). Every module gets a ``.pyc`` compiled by the site's own
@@ -11,10 +16,12 @@ Archives are cached by the wheels they hold, so a rebuild costs nothing.
 
 from __future__ import annotations
 
+import calendar
+import gzip
 import hashlib
+import json
 import os
 import shutil
-import struct
 import subprocess
 import tempfile
 import zipfile
@@ -26,7 +33,9 @@ from pathlib import Path
 from . import _versions
 
 #: Bump when what goes into an archive changes, so cached archives are rebuilt.
-FORMAT = "2"
+FORMAT = "3"
+#: A pack starts with this, then the index's length (4 bytes, little-endian) and the index (JSON).
+PACK_MAGIC = b"WDPK"
 #: Files no Dash app in a browser reads (paths inside site-packages).
 TRIMMED = (
     "*.map",  # source maps: only a browser's dev tools ask for them
@@ -58,7 +67,7 @@ def pack(
     key = hashlib.sha256(
         "\n".join([FORMAT, _versions.PYODIDE_VERSION, *(f"{p.name} {sha}" for sha, p in wheels)]).encode()
     ).hexdigest()[:16]
-    target = cache_dir / "archives" / f"packages-{key}.zip"
+    target = cache_dir / "archives" / f"packages-{key}.pack"
     trimmed_note = target.with_suffix(".trimmed")
     if target.is_file() and trimmed_note.is_file():
         return Packed(target, int(trimmed_note.read_text()))
@@ -70,45 +79,34 @@ def pack(
         trimmed = sum(_unpack(wheel, staging, times) for _, wheel in wheels)
         _compile(staging, pyodide_dir, bootstrap_dir)
         partial = Path(tmp) / target.name
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(staging.rglob("*")):
-                if path.is_file():
-                    name = path.relative_to(staging).as_posix()
-                    info = zipfile.ZipInfo(name, times.get(name, (1980, 1, 1, 0, 0, 0)))
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    info.external_attr = 0o644 << 16
-                    archive.writestr(info, path.read_bytes())
+        _write_pack(staging, times, partial)
         shutil.move(partial, target)
     trimmed_note.write_text(str(trimmed))
     return Packed(target, trimmed)
 
 
-def dynlibs(archive: Path) -> list[dict[str, object]]:
-    """Where each compiled extension module (``.so``) lies in ``archive``, so the browser can
-    load it before Python starts (the memory snapshot needs each one at the same place every
-    time): its path in site-packages and its raw-deflated bytes' offset and size in the zip."""
-    found: list[dict[str, object]] = []
-    with archive.open("rb") as raw, zipfile.ZipFile(raw) as listing:
-        for info in listing.infolist():
-            if not info.filename.endswith(".so"):
-                continue
-            raw.seek(info.header_offset)
-            header = raw.read(_LOCAL_HEADER.size)
-            fields = _LOCAL_HEADER.unpack(header)
-            if fields[0] != _LOCAL_HEADER_MAGIC or info.compress_type != zipfile.ZIP_DEFLATED:
-                raise ArchiveError(f"{archive.name}: {info.filename} is not a deflated zip member")
-            name_length, extra_length = fields[-2], fields[-1]
-            found.append({
-                "path": info.filename,
-                "offset": info.header_offset + _LOCAL_HEADER.size + name_length + extra_length,
-                "size": info.compress_size,
-            })  # fmt: skip
-    return found
+def _write_pack(staging: Path, times: dict[str, tuple[int, int, int, int, int, int]], target: Path) -> None:
+    """Write every file under ``staging`` into a pack at ``target``; files keep their wheel's times
+    (Dash fingerprints the URLs of the scripts it serves with their mtimes)."""
+    paths = sorted(p for p in staging.rglob("*") if p.is_file())
+    files = []
+    for path in paths:
+        name = path.relative_to(staging).as_posix()
+        files.append([name, path.stat().st_size, calendar.timegm(times.get(name, (1980, 1, 1, 0, 0, 0)))])
+    index = json.dumps({"files": files}, separators=(",", ":")).encode()
+    with gzip.open(target, "wb", compresslevel=9) as out:
+        out.write(PACK_MAGIC + len(index).to_bytes(4, "little") + index)
+        for path in paths:
+            out.write(path.read_bytes())
 
 
-#: A zip member's local header (APPNOTE 4.3.7); its last two fields are the name and extra lengths.
-_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
-_LOCAL_HEADER_MAGIC = b"PK\x03\x04"
+def read_pack(pack: Path) -> dict[str, bytes]:
+    """Every file in a pack, by its path in site-packages."""
+    with gzip.open(pack, "rb") as stream:
+        if stream.read(len(PACK_MAGIC)) != PACK_MAGIC:
+            raise ArchiveError(f"{pack} is not a webdash packages archive")
+        index = json.loads(stream.read(int.from_bytes(stream.read(4), "little")))
+        return {name: stream.read(size) for name, size, _ in index["files"]}
 
 
 def _unpack(wheel: Path, staging: Path, times: dict[str, tuple[int, int, int, int, int, int]]) -> int:

@@ -17,7 +17,7 @@ shared files live once, in the site's top ``_webdash/``, next to an
 
     _webdash/bootstrap/      the boot page's and the Python worker's JS
     _webdash/pyodide/        the pinned Pyodide core (and vendored distribution packages)
-    _webdash/packages-*.zip  the apps' wheels, unpacked, trimmed and compiled (see _archive.py)
+    _webdash/packages-*.pack the apps' wheels, unpacked, trimmed and compiled (see _archive.py)
     _webdash/runtime.zip     webdash's own worker-side modules
 """
 
@@ -272,10 +272,6 @@ def _write_app(
             "packages": [wheel.to_json() for wheel, _ in lock.wheels],
             # The wheels above, unpacked and compiled into archives in the shared folder.
             "archives": archives,
-            # Their compiled extension modules, which the browser loads before Python starts.
-            "dynlibs": [
-                {"archive": name, **found} for name in archives for found in _archive.dynlibs(shared / name)
-            ],
             # Packages from Pyodide's distribution, for pyodide.loadPackage: where they
             # load from (relative to the app's root when vendored) and their lock entries.
             "pyodide": {

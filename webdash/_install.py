@@ -1,4 +1,4 @@
-"""Unpacking the site's archives in Pyodide; imports nothing that the archives bring."""
+"""Unpacking the app's archive in Pyodide; imports nothing but the standard library."""
 
 from __future__ import annotations
 

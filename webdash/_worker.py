@@ -4,7 +4,7 @@ This is the one seam between Pyodide and CPython: values arrive here as
 JavaScript proxies and leave as plain Python; everything below
 (``_appdir``, ``_requests``) is ordinary CPython code.
 ``bootstrap/python.js`` calls :func:`boot` and :func:`handle` (and, before
-the packages are installed, ``_install.install_archive``).
+the app is unpacked, ``_install.install_archive``).
 """
 
 from __future__ import annotations
