@@ -78,7 +78,9 @@ def booted(page: Page, version: str = "v1") -> None:
 
 def visit(context: BrowserContext, site: Deployment) -> Page:
     """A new page on the site, once its app has booted."""
-    page = visit(context, site)
+    page = context.new_page()
+    page.goto(site.url)
+    booted(page)
     return page
 
 
