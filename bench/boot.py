@@ -29,10 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Page, Request, Worker, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
 
 from webdash import _build, _serve
-from webdash.testing import FlaskApp, launch_chromium
+from webdash.testing import FlaskApp, launch_chromium, python_worker
 
 REPO = Path(__file__).parent.parent
 BOOT_TIMEOUT_MS = 180_000
@@ -116,10 +116,6 @@ def network_bytes(requests: list[Request]) -> tuple[int, int]:
         raw += len(body)
         compressed += len(gzip.compress(body, 6))
     return raw, compressed
-
-
-def python_worker(page: Page) -> Worker:
-    return next(w for w in page.workers if w.evaluate("'webdash' in self"))
 
 
 def memory(page: Page) -> dict[str, float]:

@@ -38,8 +38,7 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
   pyodideURL ??= new URL(shared + "pyodide/", root).href;
   const distribution = Object.keys(lock.pyodide.lock.packages);
   const distributionURL = new URL(lock.pyodide.baseURL, root).href;
-  /** @param {Record<string, unknown>} more */
-  const pyodideOptions = (more) => ({
+  const pyodideOptions = {
     indexURL: pyodideURL,
     // Only the app's packages from Pyodide's distribution; pyodide.loadPackage checks their sha256.
     lockFileContents: lock.pyodide.lock,
@@ -48,8 +47,7 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
     // Python's stderr carries warnings as well as errors; the app's own errors reach the page as HTTP 500s.
     stdout: (/** @type {string} */ line) => console.log(line),
     stderr: (/** @type {string} */ line) => console.warn(line),
-    ...more,
-  });
+  };
 
   // Packages from Pyodide's distribution bring libraries of their own: those apps boot afresh each time.
   const store = distribution.length ? undefined : snapshots?.(manifest.buildId);
@@ -59,18 +57,9 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
     if (saved) {
       onProgress({ type: BOOT_PROGRESS, stage: "python", label: "Resuming the app", loaded: 0, total: 0 });
       try {
-        const resumed = await resume(saved, pyodideOptions);
-        // Python errors come back as HTTP 500s: an exception here means the resumed runtime is
-        // broken, so the next visit boots afresh.
-        const handle = resumed.handle;
-        resumed.handle = (request) => {
-          try {
-            return handle(request);
-          } catch (error) {
-            store.delete().catch(() => {});
-            throw error;
-          }
-        };
+        // Python errors come back as HTTP 500s: an exception from a request means the resumed
+        // runtime is broken, so the next visit boots afresh.
+        const resumed = await resume(saved, pyodideOptions, () => store.delete().catch(() => {}));
         onProgress({ type: BOOT_PROGRESS, stage: "ready", label: "Ready", loaded: 0, total: 0 });
         return resumed;
       } catch (error) {
@@ -83,13 +72,10 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
   /** @param {string} path  relative to the app's root, as the manifest lists it */
   const sizeOf = (path) => manifest.files[path]?.size ?? 0;
   const packs = lock.archives.map((/** @type {string} */ file) => shared + file);
-  const archives = [
-    { path: shared + "runtime.zip", into: SITE_PACKAGES },
-    { path: "_webdash/app.zip", into: APP_DIR },
-  ];
+  const zips = [shared + "runtime.zip", "_webdash/app.zip"];
   const total = [
     ...packs,
-    ...archives.map((a) => a.path),
+    ...zips,
     ...PYODIDE_DOWNLOADS.map((f) => shared + "pyodide/" + f),
     ...distribution.map((name) => shared + "pyodide/" + lock.pyodide.lock.packages[name].file_name),
   ]
@@ -106,7 +92,7 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
   };
 
   // All downloads start at once, so they overlap with Python's own start-up.
-  const downloads = archives.map((a) => fetchBytes(new URL(a.path, root).href, count));
+  const downloads = zips.map((path) => fetchBytes(new URL(path, root).href, count));
   const packages = Promise.all(packs.map((path) => fetchPack(new URL(path, root).href, SITE_PACKAGES, count)));
   settleLater([...downloads, packages]);
   // The packages' extension modules are loaded before Python starts, as a restore will load
@@ -115,19 +101,13 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
   const isLibrary = (/** @type {[string, ...unknown[]]} */ [path]) => path.endsWith(".so");
   /** @type {ReturnType<typeof snapshot.beforeStart> | undefined} */
   let prepared;
-  const { loadPyodide } = await import(pyodideURL + "pyodide.mjs");
-  const pyodide = await loadPyodide(
-    pyodideOptions({
-      _makeSnapshot: Boolean(store),
-      createPyodideModule: await snapshot.beforePython(pyodideURL, (Module) => {
-        prepared = snapshot.beforeStart(
-          Module,
-          packages.then((all) => all.map((p) => ({ ...p, files: p.files.filter(isLibrary) }))),
-          (placed) => placed.flatMap((p) => p.files.map(([path]) => path)),
-        );
-      }),
-    }),
-  );
+  const pyodide = await loadPyodideWith({ ...pyodideOptions, _makeSnapshot: Boolean(store) }, (Module) => {
+    prepared = snapshot.beforeStart(
+      Module,
+      packages.then((all) => all.map((p) => ({ ...p, files: p.files.filter(isLibrary) }))),
+      (placed) => placed.flatMap((p) => p.files.map(([path]) => path)),
+    );
+  });
   await prepared?.placed;
   for (const pack of await packages) {
     await snapshot.placeFiles(pyodide.FS, { ...pack, files: pack.files.filter((file) => !isLibrary(file)) });
@@ -157,50 +137,59 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
   const saved = store && snapshot.capture(pyodide, key, [sitePackages, APP_DIR], prepared?.loaded() ?? []);
   stage = ["ready", "Ready"];
   report();
-  return python(pyodide, worker, false, saved ? store.put(saved).catch((error) => console.warn("webdash: the snapshot was not stored:", error)) : Promise.resolve());
+  const stored = saved && store.put(saved).catch((error) => console.warn("webdash: the snapshot was not stored:", error));
+  return python(pyodide, worker, { resumed: false, saved: stored ?? Promise.resolve() });
 }
 
 /**
  * Restore a saved snapshot.
  * @param {import("./snapshot.js").Saved} saved
- * @param {(more: Record<string, unknown>) => object} pyodideOptions
+ * @param {{indexURL: string}} pyodideOptions
+ * @param {() => void} onBroken  called when a request fails outside Python's own error handling
  * @returns {Promise<Python>}
  */
-async function resume(saved, pyodideOptions) {
-  const pyodideURL = /** @type {any} */ (pyodideOptions({})).indexURL;
-  const { loadPyodide } = await import(pyodideURL + "pyodide.mjs");
+async function resume(saved, pyodideOptions, onBroken) {
   /** @type {ReturnType<typeof snapshot.beforeStart> | undefined} */
   let prepared;
-  const { files, dirs } = saved.index;
-  const pyodide = await loadPyodide(
-    pyodideOptions({
-      _loadSnapshot: saved.memory,
-      createPyodideModule: await snapshot.beforePython(pyodideURL, (Module) => {
-        prepared = snapshot.beforeStart(
-          Module,
-          Promise.resolve(saved.data).then((data) => [{ files, dirs, data }]),
-          () => saved.index.dynlibs,
-          saved.index.memorySize,
-        );
-      }),
-    }),
-  );
+  const { files, dirs, dynlibs, memorySize } = saved.index;
+  const pyodide = await loadPyodideWith({ ...pyodideOptions, _loadSnapshot: saved.memory }, (Module) => {
+    const placed = Promise.resolve(saved.data).then((data) => [{ files, dirs, data }]);
+    prepared = snapshot.beforeStart(Module, placed, () => dynlibs, memorySize);
+  });
   await prepared?.placed;
   snapshot.resumeState(pyodide, saved);
   const worker = pyodide.pyimport("webdash._worker");
   worker.resumed();
-  return python(pyodide, worker, true, Promise.resolve());
+  return python(pyodide, worker, { resumed: true, saved: Promise.resolve(), onBroken });
+}
+
+/**
+ * loadPyodide, with `hook(Module)` run as an emscripten pre-run step, before Python starts.
+ * @param {{indexURL: string} & Record<string, unknown>} options
+ * @param {(Module: any) => void} hook
+ */
+async function loadPyodideWith(options, hook) {
+  const [{ loadPyodide }, { default: create }] = await Promise.all([
+    import(options.indexURL + "pyodide.mjs"),
+    import(options.indexURL + "pyodide.asm.mjs"),
+  ]);
+  const createPyodideModule = (/** @type {any} */ settings) => {
+    settings.preRun.push(hook);
+    return create(settings);
+  };
+  return loadPyodide({ ...options, createPyodideModule });
 }
 
 /**
  * The booted Python, as the worker uses it.
  * @param {any} pyodide
  * @param {any} worker  the webdash._worker module
- * @param {boolean} resumed
- * @param {Promise<void>} saved
+ * @param {{resumed: boolean, saved: Promise<void>, onBroken?: () => void}} how
+ *   whether it was resumed; when its snapshot is stored; what to do when a request fails outside
+ *   Python's own error handling (which answers the app's errors as HTTP 500s)
  * @returns {Python}
  */
-function python(pyodide, worker, resumed, saved) {
+function python(pyodide, worker, { resumed, saved, onBroken }) {
   const gc = pyodide.pyimport("gc");
   return {
     resumed,
@@ -216,18 +205,33 @@ function python(pyodide, worker, resumed, saved) {
       }
     },
     handle(request) {
-      const result = worker.handle(request);
       try {
-        const response = result.toJs({ dict_converter: Object.fromEntries });
-        // toJs copies bytes into a fresh Uint8Array; send its whole buffer.
-        let body = response.body;
-        if (body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength) body = body.slice();
-        return { ...response, body: body.buffer };
-      } finally {
-        result.destroy();
+        return answer(worker, request);
+      } catch (error) {
+        onBroken?.();
+        throw error;
       }
     },
   };
+}
+
+/**
+ * One request through webdash._worker.handle, its response with the body as an ArrayBuffer.
+ * @param {any} worker
+ * @param {import("./protocol.js").HttpRequest} request
+ * @returns {import("./protocol.js").HttpResponse}
+ */
+function answer(worker, request) {
+  const result = worker.handle(request);
+  try {
+    const response = result.toJs({ dict_converter: Object.fromEntries });
+    // toJs copies bytes into a fresh Uint8Array; send its whole buffer.
+    let body = response.body;
+    if (body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength) body = body.slice();
+    return { ...response, body: body.buffer };
+  } finally {
+    result.destroy();
+  }
 }
 
 /**

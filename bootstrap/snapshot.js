@@ -49,19 +49,6 @@ export function snapshotKey(buildId) {
 }
 
 /**
- * A createPyodideModule for loadPyodide that runs `hook(Module)` before Python starts.
- * @param {string} pyodideURL
- * @param {(Module: any) => void} hook
- */
-export async function beforePython(pyodideURL, hook) {
-  const create = (await import(pyodideURL + "pyodide.asm.mjs")).default;
-  return (/** @type {any} */ settings) => {
-    settings.preRun.push(hook);
-    return create(settings);
-  };
-}
-
-/**
  * Load the libraries at `paths` (already in the filesystem) in order, as
  * Pyodide loads a package's libraries; Python's later import finds each one loaded.
  * @param {any} Module
@@ -132,7 +119,9 @@ export function capture(pyodide, key, dirs, preloaded) {
     }
   };
   for (const dir of dirs) {
-    folders.push(...FS.analyzePath(dir).path.split("/").slice(1).map((_, i, parts) => "/" + parts.slice(0, i + 1).join("/")));
+    // The root's ancestors first, so that a restore can make every folder in order.
+    const names = FS.analyzePath(dir).path.split("/").slice(1);
+    folders.push(...names.map((_, i) => "/" + names.slice(0, i + 1).join("/")));
     walk(dir);
   }
   const data = new Blob(parts);
@@ -277,17 +266,17 @@ export function cacheStore(cacheName, base) {
       const parsed = index && (await index.json());
       if (parsed?.key !== key) return undefined;
       /** @param {string} url */
-      const bytes = async (url) => {
+      const entry = async (url) => {
         const response = await cache.match(url);
         if (!response) throw new Error(`The snapshot lost ${url}.`);
-        return new Uint8Array(await response.arrayBuffer());
+        return response;
       };
-      // The files stay a Blob: a worker reads each one only when Python opens it.
-      const data = cache.match(urls.data).then((response) => {
-        if (!response) throw new Error(`The snapshot lost ${urls.data}.`);
-        return response.blob();
-      });
-      return { index: parsed, memory: bytes(urls.memory), data };
+      return {
+        index: parsed,
+        memory: entry(urls.memory).then(async (response) => new Uint8Array(await response.arrayBuffer())),
+        // The files stay a Blob: a worker reads each one only when Python opens it.
+        data: entry(urls.data).then((response) => response.blob()),
+      };
     },
     async put(saved) {
       const cache = await caches.open(cacheName);

@@ -11,10 +11,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, Worker, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Request, expect, sync_playwright
 
 from webdash import _build, _serve
-from webdash.testing import BOOT_TIMEOUT_MS, launch_chromium
+from webdash.testing import BOOT_TIMEOUT_MS, launch_chromium, python_worker
 
 pytestmark = pytest.mark.browser
 
@@ -89,29 +89,24 @@ def works(page: Page, version: str, word: str) -> None:
     expect(page.locator("#out")).to_have_text(f"{version}: {word.upper()}")
 
 
-def python(page: Page) -> Worker:
-    """The page's Python worker (it sets ``self.webdash``)."""
-    return next(w for w in page.workers if w.evaluate("'webdash' in self"))
-
-
 def snapshot_saved(page: Page) -> None:
-    python(page).evaluate("webdash.saved")
+    python_worker(page).evaluate("webdash.saved")
 
 
 def test_repeat_visit_resumes_from_a_snapshot(context, site):
     page = visit(context, site)
-    assert python(page).evaluate("webdash.resumed") is False
+    assert python_worker(page).evaluate("webdash.resumed") is False
     snapshot_saved(page)
     page.reload()
     booted(page)
-    assert python(page).evaluate("webdash.resumed") is True
+    assert python_worker(page).evaluate("webdash.resumed") is True
     works(page, "v1", "resumed")
     # The snapshot lives in the build's cache: an offline visit resumes too.
     context.set_offline(True)
     try:
         page.reload()
         booted(page)
-        assert python(page).evaluate("webdash.resumed") is True
+        assert python_worker(page).evaluate("webdash.resumed") is True
         works(page, "v1", "offline")
     finally:
         context.set_offline(False)
@@ -121,7 +116,7 @@ def test_a_snapshot_that_does_not_fit_is_replaced(context, site):
     page = visit(context, site)
     snapshot_saved(page)
     # As if saved by another browser version: its function table has another size.
-    python(page).evaluate(
+    python_worker(page).evaluate(
         """async () => {
             const cache = await caches.open((await caches.keys()).find(k => k.startsWith('webdash-app ')));
             const url = (await cache.keys()).map(r => r.url).find(u => u.endsWith('/snapshot/index.json'));
@@ -132,12 +127,12 @@ def test_a_snapshot_that_does_not_fit_is_replaced(context, site):
     )
     page.reload()
     booted(page)
-    assert python(page).evaluate("webdash.resumed") is False
+    assert python_worker(page).evaluate("webdash.resumed") is False
     works(page, "v1", "afresh")
     snapshot_saved(page)
     page.reload()
     booted(page)
-    assert python(page).evaluate("webdash.resumed") is True
+    assert python_worker(page).evaluate("webdash.resumed") is True
 
 
 def test_repeat_visit_fetches_nothing_from_the_network(context, site):

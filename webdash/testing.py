@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, Playwright
+    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, Playwright, Worker
 
 TARGETS = ("flask", "browser")
 #: Launch flags for headless Chromium in containers and CI machines.
@@ -71,6 +71,12 @@ def launch_chromium(
     """Headless Chromium with flags that work in containers; ``args`` adds more."""
     flags = [*CHROMIUM_FLAGS, *args]
     return playwright.chromium.launch(executable_path=find_chromium(executable), args=flags)
+
+
+def python_worker(page: Page) -> Worker:
+    """The built site's Python worker on ``page`` (it sets ``self.webdash``: ``memory()``,
+    ``saved``, ``resumed``)."""
+    return next(w for w in page.workers if w.evaluate("'webdash' in self"))
 
 
 def free_port() -> int:
