@@ -14,7 +14,7 @@ const PYODIDE_DOWNLOADS = ["pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib
 
 /**
  * @typedef {object} Python
- * @property {(request: import("./protocol.js").HttpRequest) => import("./protocol.js").HttpResponse} handle
+ * @property {(request: import("./protocol.js").HttpRequest) => Promise<import("./protocol.js").HttpResponse>} handle
  * @property {() => {wasmBytes: number, pythonObjects: number}} memory
  * @property {boolean} resumed  whether it was restored from a snapshot
  * @property {Promise<void>} saved  settles once the snapshot of this boot is stored (or was not made)
@@ -204,9 +204,9 @@ function python(pyodide, worker, { resumed, saved, onBroken }) {
         objects.destroy();
       }
     },
-    handle(request) {
+    async handle(request) {
       try {
-        return answer(worker, request);
+        return await answer(worker, request);
       } catch (error) {
         onBroken?.();
         throw error;
@@ -216,13 +216,20 @@ function python(pyodide, worker, { resumed, saved, onBroken }) {
 }
 
 /**
+ * Whether this JavaScript engine can suspend WebAssembly (JS Promise Integration: Chrome 137+).
+ * With it, a request runs on a stack of its own: a callback in time.sleep() (which Pyodide turns
+ * into an await) lets the next request run meanwhile, in the same Python.
+ */
+const STACK_SWITCHING = typeof (/** @type {any} */ (WebAssembly).Suspending) === "function";
+
+/**
  * One request through webdash._worker.handle, its response with the body as an ArrayBuffer.
  * @param {any} worker
  * @param {import("./protocol.js").HttpRequest} request
- * @returns {import("./protocol.js").HttpResponse}
+ * @returns {Promise<import("./protocol.js").HttpResponse>}
  */
-function answer(worker, request) {
-  const result = worker.handle(request);
+async function answer(worker, request) {
+  const result = STACK_SWITCHING ? await worker.handle.callPromising(request) : worker.handle(request);
   try {
     const response = result.toJs({ dict_converter: Object.fromEntries });
     // toJs copies bytes into a fresh Uint8Array; send its whole buffer.

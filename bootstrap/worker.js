@@ -48,7 +48,7 @@ async function boot(root) {
 async function answer(request, port) {
   try {
     if (!python) throw new Error("Python was asked for a response before it was started.");
-    const response = (await python).handle(request);
+    const response = await (await python).handle(request);
     port.postMessage({ type: protocol.HTTP_RESPONSE, response }, [response.body]);
   } catch (error) {
     port.postMessage({ type: protocol.HTTP_ERROR, error: describe(error) });

@@ -349,3 +349,30 @@ def test_stores_and_persistence_across_a_reload(webdash_duo):
     # Memory stores start again; local and session storage survive; so does a persisted input.
     duo.wait_for_text("#stores-out", "memory=None local=l1 session=s1")
     expect(duo.find("#persisted")).to_have_value("second")
+
+
+# -- concurrency: a slow callback does not hold up a quick one; one shared Python state ----------------
+CONCURRENCY = TEST_APPS / "concurrency"
+
+
+def test_waiting_callbacks_do_not_hold_up_the_others(webdash_duo):
+    webdash_duo.start(CONCURRENCY)
+    webdash_duo.click("#slow")  # time.sleep(3)
+    webdash_duo.click("#medium")  # time.sleep(1)
+    webdash_duo.click("#quick")
+    # The quick one answers while both others still wait, and sees what they logged so far…
+    webdash_duo.wait_for_text("#quick-out", "quick done; log: slow started, medium started, quick", timeout=900)
+    assert webdash_duo.text("#slow-out") == webdash_duo.text("#medium-out") == ""
+    # …then the medium one, then the slow one, each with its own request and triggered id.
+    update = "/_dash-update-component"
+    webdash_duo.wait_for_text(
+        "#medium-out", f"medium done ({update}); log: slow started, medium started, quick, medium finished"
+    )
+    assert webdash_duo.text("#slow-out") == ""
+    webdash_duo.wait_for_text(
+        "#slow-out",
+        f"slow done ({update}); log: slow started, medium started, quick, medium finished, slow finished",
+    )
+    # A Flask route reads the same module-level state.
+    log = webdash_duo.page.evaluate("fetch('api/log').then(r => r.json())")
+    assert log["log"][-1] == "slow finished"

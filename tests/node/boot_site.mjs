@@ -55,7 +55,7 @@ const bootMs = performance.now() - started;
 const responses = [];
 for (const r of JSON.parse(requestsJSON)) {
   const body = r.body === undefined ? null : new TextEncoder().encode(r.body).buffer;
-  const response = python.handle({ method: r.method, url: root + r.path, headers: r.headers ?? [], body });
+  const response = await python.handle({ method: r.method, url: root + r.path, headers: r.headers ?? [], body });
   responses.push({ ...response, body: Buffer.from(response.body).toString("latin1") });
 }
 await python.saved;
