@@ -361,7 +361,8 @@ def test_waiting_callbacks_do_not_hold_up_the_others(webdash_duo):
     webdash_duo.click("#medium")  # time.sleep(1)
     webdash_duo.click("#quick")
     # The quick one answers while both others still wait, and sees what they logged so far…
-    webdash_duo.wait_for_text("#quick-out", "quick done; log: slow started, medium started, quick", timeout=900)
+    quick = "quick done; log: slow started, medium started, quick"
+    webdash_duo.wait_for_text("#quick-out", quick, timeout=900)
     assert webdash_duo.text("#slow-out") == webdash_duo.text("#medium-out") == ""
     # …then the medium one, then the slow one, each with its own request and triggered id.
     update = "/_dash-update-component"
@@ -376,3 +377,11 @@ def test_waiting_callbacks_do_not_hold_up_the_others(webdash_duo):
     # A Flask route reads the same module-level state.
     log = webdash_duo.page.evaluate("fetch('api/log').then(r => r.json())")
     assert log["log"][-1] == "slow finished"
+
+
+# -- async callbacks (dash[async]) ------------------------------------------------------------------
+def test_async_callback(webdash_duo):
+    webdash_duo.start(TEST_APPS / "async_callbacks")
+    webdash_duo.wait_for_text("#squares", "squares: [0, 1, 4]")
+    webdash_duo.type("#count", "5")
+    webdash_duo.wait_for_text("#squares", "squares: [0, 1, 4, 9, 16]")

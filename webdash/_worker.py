@@ -9,8 +9,10 @@ the app is unpacked, ``_install.install_archive``).
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,10 +29,35 @@ def boot(root: str, app_dir: str) -> None:
     # Dash reads its public prefix from the environment when Dash() is constructed.
     os.environ["DASH_REQUESTS_PATHNAME_PREFIX"] = urlsplit(root).path
     app = _appdir.load_app(app_dir)
+    app.server.async_to_sync = _await_on_this_stack
     client = app.server.test_client()
     # Dash finishes setting up its server on the first request: pay for it now.
     client.get("/", base_url=root.rstrip("/")).close()
     _client, _root = client, root
+
+
+def _await_on_this_stack(func: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Any]:
+    """Flask's ``async_to_sync`` for the browser, where Dash's async callbacks run.
+
+    On a server, asgiref runs the coroutine in an event loop on a thread of its
+    own; a browser has no threads. Here the request's own stack waits for it
+    (``run_sync``: the request was entered through JavaScript Promise Integration),
+    and the other requests are answered meanwhile.
+    """
+    from pyodide.ffi import can_run_sync, run_sync
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if not can_run_sync():
+            raise RuntimeError(
+                "This app has async callbacks (async def), which need a browser that can suspend "
+                "WebAssembly (JavaScript Promise Integration; Chrome and Edge have it since "
+                "version 137), and this browser cannot. Open the app in one of those, or make "
+                "the callbacks plain def functions."
+            )
+        return run_sync(func(*args, **kwargs))
+
+    return run
 
 
 def resumed() -> None:
