@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -385,3 +386,61 @@ def test_async_callback(webdash_duo):
     webdash_duo.wait_for_text("#squares", "squares: [0, 1, 4]")
     webdash_duo.type("#count", "5")
     webdash_duo.wait_for_text("#squares", "squares: [0, 1, 4, 9, 16]")
+
+
+# -- background callbacks on webdash.BackgroundCallbackManager ----------------------------------------
+BACKGROUND = TEST_APPS / "background"
+
+
+def test_background_callback_progress_while_the_app_keeps_working(webdash_duo):
+    webdash_duo.start(BACKGROUND)
+    expect(webdash_duo.find("#cancel")).to_be_disabled()
+    # Every status the page shows, in order.
+    webdash_duo.page.evaluate(
+        """() => { const status = document.getElementById('status'); window.statuses = [];
+        new MutationObserver(() => statuses.push(status.textContent))
+            .observe(status, {childList: true, characterData: true, subtree: true}); }"""
+    )
+    webdash_duo.click("#run")
+    expect(webdash_duo.find("#run")).to_be_disabled()
+    expect(webdash_duo.find("#cancel")).to_be_enabled()
+    webdash_duo.wait_for_text("#status", "step 1 of 5")
+    # An ordinary callback answers while the job runs, and sees the job's module-level state.
+    webdash_duo.click("#ping")
+    webdash_duo.wait_for_text("#pong", re.compile(r"pong 1: the job is at step [1-4]"))
+    assert webdash_duo.text("#result") == ""
+    webdash_duo.wait_for_text("#result", "finished run 1", timeout=10_000)
+    # Progress arrived step by step while the job ran (a poll may fall between two steps).
+    statuses = [s for s in webdash_duo.page.evaluate("statuses") if s.startswith("step")]
+    steps = [int(s.split()[1]) for s in statuses]
+    assert steps == sorted(set(steps)) and len(steps) >= 3 and steps[-1] == 5, statuses
+    assert webdash_duo.find("#progress").get_attribute("value") == "5"
+    webdash_duo.wait_for_text("#note", "set from the job")
+    expect(webdash_duo.find("#run")).to_be_enabled()
+    expect(webdash_duo.find("#cancel")).to_be_disabled()
+    # A second run starts from the beginning.
+    webdash_duo.click("#run")
+    webdash_duo.wait_for_text("#result", "finished run 2", timeout=10_000)
+
+
+def test_background_callback_cancel(webdash_duo):
+    webdash_duo.start(BACKGROUND)
+    webdash_duo.click("#run")
+    webdash_duo.wait_for_text("#status", "step 2 of 5")
+    webdash_duo.click("#cancel")
+    expect(webdash_duo.find("#run")).to_be_enabled()
+    # The cancelled job never shows a result, and stops reporting progress.
+    webdash_duo.page.wait_for_timeout(3000)
+    assert webdash_duo.text("#result") == ""
+    assert webdash_duo.text("#status") in ("step 2 of 5", "step 3 of 5")
+
+
+def test_background_callback_that_raises(webdash_duo):
+    webdash_duo.start(BACKGROUND)
+    webdash_duo.click("#fail")
+    webdash_duo.wait_for_text(
+        "#failure", "failed: An error occurred inside a background callback: the data file is empty"
+    )
+    # The app keeps working.
+    webdash_duo.click("#ping")
+    webdash_duo.wait_for_text("#pong", "pong 1: the job is at step 0")

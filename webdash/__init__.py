@@ -6,7 +6,15 @@ from typing import Any
 
 from ._versions import __version__
 
-__all__ = ["AppError", "BuildError", "BuildResult", "__version__", "build", "load_app"]
+__all__ = [
+    "AppError",
+    "BackgroundCallbackManager",
+    "BuildError",
+    "BuildResult",
+    "__version__",
+    "build",
+    "load_app",
+]
 
 # Re-exported lazily: the Pyodide worker imports this package too, and must not
 # pull in the build's dependencies (pip, packaging) to do so.
@@ -16,6 +24,7 @@ _LAZY = {
     "BuildResult": "._build",
     "load_app": "._appdir",
     "AppError": "._appdir",
+    "BackgroundCallbackManager": "._background",
 }
 
 

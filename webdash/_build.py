@@ -43,7 +43,8 @@ from . import _appdir, _archive, _bundle, _gallery, _pyodide, _versions
 SITE_DIR = "_webdash"
 #: webdash's modules the worker imports (nothing else of the package runs in the browser).
 RUNTIME_MODULES = (
-    "__init__.py", "_appdir.py", "_install.py", "_protocol.py", "_requests.py", "_versions.py", "_worker.py",
+    "__init__.py", "_appdir.py", "_background.py", "_install.py", "_protocol.py", "_requests.py",
+    "_versions.py", "_worker.py",
 )  # fmt: skip
 BOOTSTRAP_FILES = ("loader.js", "worker.js", "python.js", "protocol.js", "snapshot.js")
 #: What never belongs in an app's bundle.
