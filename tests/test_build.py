@@ -308,3 +308,9 @@ def test_refuses_to_overwrite_a_folder_that_is_not_a_site(tmp_path):
     with pytest.raises(BuildError, match="nothing was deleted"):
         build(TEST_APPS / "echo", out)
     assert (out / "notes.txt").read_text() == "keep me"
+
+
+def test_diskcache_manager_requirement_says_the_line_to_change(tmp_path):
+    with pytest.raises(BuildError, match=r"requirements.txt:1: dash\[diskcache\]: DiskcacheManager") as info:
+        build(TEST_APPS / "diskcache_manager", tmp_path / "out")
+    assert "background_callback_manager = webdash.BackgroundCallbackManager()" in str(info.value)

@@ -167,3 +167,17 @@ def test_unreachable_package_location_fails_the_boot_with_what_to_do(served, tmp
     )
     assert "--pyodide-packages DIR" in message
     assert result["stages"][-1] == "packages"
+
+
+def test_diskcache_manager_fails_the_boot_with_the_line_to_change(served, tmp_path):
+    app = tmp_path / "jobs"
+    app.mkdir()
+    (app / "app.py").write_text(
+        "from dash import Dash, DiskcacheManager\n"
+        "app = Dash(background_callback_manager=DiskcacheManager())\n"
+    )
+    build(app, served.folder / "jobs")
+    result = boot_at(served.base_url + "jobs/", served.folder / "jobs", [])
+    assert result["error"]["type"] == "AppError"
+    assert "DiskcacheManager runs background callbacks in other processes" in result["error"]["message"]
+    assert "background_callback_manager = webdash.BackgroundCallbackManager()" in result["error"]["message"]

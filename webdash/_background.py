@@ -39,6 +39,34 @@ _NO_UPDATE = {"_dash_no_update": "_dash_no_update"}
 IN_BROWSER = sys.platform == "emscripten"
 
 
+def process_manager_message(what: str) -> str:
+    """What to change when an app uses Dash's DiskcacheManager or CeleryManager (``what``)."""
+    return (
+        f"{what} runs background callbacks in other processes (diskcache) or on Celery workers, and "
+        "a browser can start neither. webdash has a manager that runs them in the browser, and "
+        "under `webdash run` and `python app.py` too. Change the line that creates the manager to\n"
+        "    background_callback_manager = webdash.BackgroundCallbackManager()\n"
+        "(after `import webdash`), and drop dash[diskcache], dash[celery], diskcache and celery "
+        "from requirements.txt."
+    )
+
+
+def refuse_process_managers() -> None:
+    """In the browser: make ``DiskcacheManager()``/``CeleryManager()`` say what to change.
+
+    Without this, Dash's own message would ask to ``pip install dash[diskcache]``,
+    which cannot help in a browser.
+    """
+    import dash
+
+    for manager in (dash.DiskcacheManager, dash.CeleryManager):
+
+        def refuse(self: Any, *args: Any, _name: str = manager.__name__, **kwargs: Any) -> None:
+            raise RuntimeError(process_manager_message(_name))
+
+        manager.__init__ = refuse  # type: ignore[method-assign]
+
+
 class JobCancelled(BaseException):
     """Raised inside a job at its next ``set_progress`` once the user cancelled it.
 

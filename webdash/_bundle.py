@@ -117,16 +117,30 @@ def read_requirements(path: Path) -> list[str]:
                 "requirements.txt; list one requirement per line."
             )
         try:
-            Requirement(line)
+            requirement = Requirement(line)
         except InvalidRequirement as exc:
             raise BundleError(f"{path}:{number}: {line!r} is not a valid requirement: {exc}") from exc
+        manager = _process_manager(requirement)
+        if manager:
+            from ._background import process_manager_message
+
+            raise BundleError(f"{path}:{number}: {line}: " + process_manager_message(manager))
         lines.append(line)
     return lines
 
 
-def lock(
-    requirements: Iterable[str], cache_dir: Path, distribution: Mapping[str, dict[str, Any]]
-) -> Lock:
+def _process_manager(requirement: Requirement) -> str | None:
+    """Which of Dash's process-based background managers ``requirement`` is there for, if any."""
+    name = canonicalize_name(requirement.name)
+    extras = requirement.extras if name == "dash" else set()
+    if name == "celery" or "celery" in extras:
+        return "CeleryManager"
+    if name == "diskcache" or "diskcache" in extras:
+        return "DiskcacheManager"
+    return None
+
+
+def lock(requirements: Iterable[str], cache_dir: Path, distribution: Mapping[str, dict[str, Any]]) -> Lock:
     """Resolve ``requirements`` (plus Dash) and fetch the wheels into ``cache_dir``.
 
     ``distribution`` is the ``packages`` table of a Pyodide lock file: what may
@@ -179,9 +193,7 @@ def lock(
     for name in sorted(needed):
         entry = dict(by_name[name])
         entry["depends"] = [d for d in entry.get("depends", []) if canonicalize_name(d) in needed]
-        pyodide.append(
-            PyodidePackage(name, entry["version"], entry["file_name"], entry["sha256"], entry)
-        )
+        pyodide.append(PyodidePackage(name, entry["version"], entry["file_name"], entry["sha256"], entry))
     return Lock(wheels, pyodide)
 
 

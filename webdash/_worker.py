@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import _appdir, _requests
+from . import _appdir, _background, _requests
 from ._protocol import HttpRequest, HttpResponse
 
 _client: Any = None  # the app's Flask test client, once booted
@@ -28,6 +28,7 @@ def boot(root: str, app_dir: str) -> None:
     global _client, _root
     # Dash reads its public prefix from the environment when Dash() is constructed.
     os.environ["DASH_REQUESTS_PATHNAME_PREFIX"] = urlsplit(root).path
+    _background.refuse_process_managers()
     app = _appdir.load_app(app_dir)
     app.server.async_to_sync = _await_on_this_stack
     client = app.server.test_client()
