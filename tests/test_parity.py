@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from webdash import _serve
+
 from .conftest import DEMO_APPS, TEST_APPS
 
 pytestmark = pytest.mark.browser
@@ -328,6 +330,11 @@ def test_components_answer_their_callbacks(webdash_duo):
     duo.wait_for_text("#tabs-out", "tab two")
     duo.click("#load")
     duo.wait_for_text("#loaded", "loaded 1")
+    # dcc.DatePickerSingle: pick a day in its calendar.
+    duo.wait_for_text("#date-out", "date 2025-03-14")
+    duo.click("#date")
+    duo.find("td.dash-datepicker-calendar-date-inside").filter(has_text=re.compile("^21$")).click()
+    duo.wait_for_text("#date-out", "date 2025-03-21")
     # clickData from a plotly bar.
     duo.find("#chart").scroll_into_view_if_needed()
     bar = duo.find("#chart .bars .point").first.bounding_box()
@@ -444,3 +451,31 @@ def test_background_callback_that_raises(webdash_duo):
     # The app keeps working.
     webdash_duo.click("#ping")
     webdash_duo.wait_for_text("#pong", "pong 1: the job is at step 0")
+
+
+# -- external_scripts / external_stylesheets: loaded from their own host, as Dash writes them ------------
+def test_external_scripts_and_stylesheets(webdash_duo, tmp_path):
+    host = tmp_path / "cdn"
+    host.mkdir()
+    (host / "banner.js").write_text("window.externalScriptRan = true;\n")
+    (host / "theme.css").write_text("#title { color: rgb(128, 0, 128); }\n")
+    with _serve.serving(host) as cdn:  # another origin than the app's
+        app = tmp_path / "external"
+        app.mkdir()
+        (app / "app.py").write_text(
+            "from dash import Dash, html\n"
+            f"app = Dash(__name__, external_scripts=[{cdn + 'banner.js'!r}],\n"
+            f"           external_stylesheets=[{cdn + 'theme.css'!r}])\n"
+            "app.layout = html.H1('External', id='title')\n"
+        )
+        webdash_duo.start(app)
+        webdash_duo.wait_for_text("#title", "External")
+        assert webdash_duo.page.evaluate("window.externalScriptRan") is True
+        color = webdash_duo.find("#title").evaluate("e => getComputedStyle(e).color")
+        assert color == "rgb(128, 0, 128)"
+        tags = webdash_duo.page.evaluate(
+            "cdn => [...document.querySelectorAll('script[src], link[rel=stylesheet]')]"
+            ".map(e => e.src || e.href).filter(u => u.startsWith(cdn))",
+            cdn,
+        )
+        assert sorted(tags) == [cdn + "banner.js", cdn + "theme.css"]
