@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 import shutil
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,9 +51,26 @@ def load(app_state: pytest.MonkeyPatch) -> Callable[..., object]:
 
     def _load(app_dir: Path, prefix: str = "/") -> object:
         app_state.setenv("DASH_REQUESTS_PATHNAME_PREFIX", prefix)
-        return load_app(app_dir)
+        app = load_app(app_dir)
+        # With asgiref installed (dash[async]) Dash answers callbacks with async views, which
+        # Flask runs through asgiref; asgiref refuses in a thread that runs an event loop, as
+        # this one does once Playwright's sync API has started. The worker replaces this hook
+        # too (webdash._worker); here each coroutine runs on its own loop on another thread.
+        app.server.async_to_sync = _run_on_another_thread  # type: ignore[attr-defined]
+        return app
 
     return _load
+
+
+def _run_on_another_thread(func: Callable[..., object]) -> Callable[..., object]:
+    @functools.wraps(func)
+    def run(*args: object, **kwargs: object) -> object:
+        # In this thread's context: Flask's request context lives in context variables.
+        context = contextvars.copy_context()
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(context.run, asyncio.run, func(*args, **kwargs)).result()
+
+    return run
 
 
 @dataclass

@@ -49,14 +49,23 @@ def _await_on_this_stack(func: Callable[..., Coroutine[Any, Any, Any]]) -> Calla
 
     @functools.wraps(func)
     def run(*args: Any, **kwargs: Any) -> Any:
-        if not can_run_sync():
-            raise RuntimeError(
-                "This app has async callbacks (async def), which need a browser that can suspend "
-                "WebAssembly (JavaScript Promise Integration; Chrome and Edge have it since "
-                "version 137), and this browser cannot. Open the app in one of those, or make "
-                "the callbacks plain def functions."
-            )
-        return run_sync(func(*args, **kwargs))
+        coroutine = func(*args, **kwargs)
+        if can_run_sync():
+            return run_sync(coroutine)
+        # Without stack switching, a coroutine that never waits on anything still runs to its
+        # end (with dash[async] installed, Dash answers every callback through one).
+        try:
+            while coroutine.send(None) is None:
+                pass
+        except StopIteration as done:
+            return done.value
+        coroutine.close()
+        raise RuntimeError(
+            "This app has async callbacks (async def) that wait, which needs a browser that can "
+            "suspend WebAssembly (JavaScript Promise Integration; Chrome and Edge have it since "
+            "version 137), and this browser cannot. Open the app in one of those, or make the "
+            "callbacks plain def functions."
+        )
 
     return run
 
