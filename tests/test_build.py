@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -65,16 +66,18 @@ def test_packages_archive_is_trimmed_and_compiled(gallery, hello):
     (name,) = json.loads((hello / "_webdash/lock.json").read_text())["archives"]
     files = read_pack(gallery / "_webdash" / name)
     names = set(files)
-    pyc = files["dash/__pycache__/__init__.cpython-314.pyc"]
-    assert {"dash/__init__.py", "flask/app.py", "plotly/package_data/plotly.min.js"} <= names
+    # Each module is there as its compiled .pyc, in place of its source.
+    pyc = files["dash/__init__.pyc"]
+    assert {"flask/app.pyc", "plotly/package_data/plotly.min.js"} <= names
+    assert not [n for n in names if n.endswith(".py") or "__pycache__" in n]
     assert "dash/dash-renderer/build/dash_renderer.min.js" in names
     # Left out: dev bundles, source maps, plotly's Jupyter widget and extension.
     assert "dash/dash-renderer/build/dash_renderer.dev.js" not in names
     left_out = ("plotly/labextension/", "plotly-7.1.0.data/")
     assert not [n for n in names if n.endswith(".map") or n.startswith(left_out)]
     assert "plotly/package_data/widgetbundle.js" not in names
-    # Unchecked-hash .pyc (flags = 0b01): valid whatever time the browser gives the .py files.
-    assert int.from_bytes(pyc[4:8], "little") == 1
+    # A hash-based .pyc whose hash is never checked (flags = 0b01): there is no source to check against.
+    assert pyc[2:4] == b"\r\n" and int.from_bytes(pyc[4:8], "little") == 1
 
 
 def test_manifest_lists_every_file_the_app_loads(hello):
@@ -314,3 +317,12 @@ def test_diskcache_manager_requirement_says_the_line_to_change(tmp_path):
     with pytest.raises(BuildError, match=r"requirements.txt:1: dash\[diskcache\]: DiskcacheManager") as info:
         build(TEST_APPS / "diskcache_manager", tmp_path / "out")
     assert "background_callback_manager = webdash.BackgroundCallbackManager()" in str(info.value)
+
+
+def test_pyodide_core_is_also_there_gzipped(hello):
+    manifest = manifest_of(hello)
+    entry = manifest["files"]["../_webdash/pyodide/pyodide.asm.wasm"]
+    assert entry["gzip"] == "../_webdash/pyodide/pyodide.asm.wasm.gz" and entry["type"] == "application/wasm"
+    gzipped = (hello / entry["gzip"]).read_bytes()
+    plain = (hello / "../_webdash/pyodide/pyodide.asm.wasm").read_bytes()
+    assert gzip.decompress(gzipped) == plain and len(gzipped) < len(plain) / 2

@@ -8,9 +8,12 @@ while it downloads (``DecompressionStream``), then makes each file a view on the
 result, so installing costs no Python (see ``bootstrap/python.js``).
 What no Dash app in a browser uses is left out (dev bundles and source maps,
 which Dash serves only with dev tools on; plotly's Jupyter widget and
-JupyterLab extension). Every module gets a ``.pyc`` compiled by the site's own
-Pyodide (run in Node), so the browser imports without compiling: the ``.pyc``
-files are "unchecked-hash" ones, valid whatever the unpacked files' times.
+JupyterLab extension). Every module is compiled to a ``.pyc`` by the site's own
+Pyodide (run in Node), so the browser imports without compiling, and the ``.pyc``
+takes the place of its ``.py`` (``module.pyc`` beside the package's other files,
+which Python imports as a sourceless module): the source would be downloaded and
+kept only for tracebacks to quote lines of Dash or Flask. The app's own files
+keep their source.
 Archives are cached by the wheels they hold, so a rebuild costs nothing.
 """
 
@@ -33,7 +36,7 @@ from pathlib import Path
 from . import _versions
 
 #: Bump when what goes into an archive changes, so cached archives are rebuilt.
-FORMAT = "3"
+FORMAT = "4"
 #: A pack starts with this, then the index's length (4 bytes, little-endian) and the index (JSON).
 PACK_MAGIC = b"WDPK"
 #: Files no Dash app in a browser reads (paths inside site-packages).
@@ -78,6 +81,7 @@ def pack(
         times: dict[str, tuple[int, int, int, int, int, int]] = {}
         trimmed = sum(_unpack(wheel, staging, times) for _, wheel in wheels)
         _compile(staging, pyodide_dir, bootstrap_dir)
+        _drop_sources(staging)
         partial = Path(tmp) / target.name
         _write_pack(staging, times, partial)
         shutil.move(partial, target)
@@ -134,6 +138,23 @@ def _installed_name(name: str) -> str | None:
         return name
     scheme, _, inner = rest.partition("/")
     return inner if scheme in _DATA_TO_SITE and inner else None
+
+
+def _drop_sources(staging: Path) -> None:
+    """Put each compiled module's ``__pycache__/<name>.cpython-3XX.pyc`` in place of its ``<name>.py``.
+
+    A module that did not compile keeps its source (and compiles when first imported).
+    """
+    tag = "cpython-" + _versions.PYTHON_VERSION.replace(".", "")
+    for cache in sorted(staging.rglob("__pycache__")):
+        for pyc in cache.glob(f"*.{tag}.pyc"):
+            name = pyc.name.removesuffix(f".{tag}.pyc")
+            source = cache.parent / f"{name}.py"
+            if source.is_file():
+                source.unlink()
+                pyc.rename(cache.parent / f"{name}.pyc")
+        if not any(cache.iterdir()):
+            cache.rmdir()
 
 
 def _compile(staging: Path, pyodide_dir: Path, bootstrap_dir: Path) -> None:
