@@ -121,7 +121,11 @@ async function cachedOrNetwork(cacheName, request) {
   return (await (await caches.open(cacheName)).match(request)) ?? fetch(request);
 }
 
-/** @type {Promise<Map<string, string>> | undefined} URL -> sha256 of every file this build lists. */
+/**
+ * @typedef {{sha256: string, gzip?: string, type?: string}} BuildFile  a manifest entry: the file's
+ *   hash, and for some of Pyodide's files a gzipped copy (relative to the root) and the content type
+ */
+/** @type {Promise<Map<string, BuildFile>> | undefined} URL -> every file this build lists. */
 let buildFiles;
 
 /**
@@ -132,20 +136,33 @@ let buildFiles;
 async function buildFile(request) {
   buildFiles ??= cachedOrNetwork(APP_CACHE, new Request(MANIFEST))
     .then((response) => response.json())
-    .then(({ files }) => new Map(Object.entries(files).map(([path, f]) => [new URL(path, ROOT).href, f.sha256])));
-  let sha256;
+    .then(({ files }) => new Map(Object.entries(files).map(([path, f]) => [new URL(path, ROOT).href, f])));
+  let file;
   try {
-    sha256 = (await buildFiles).get(request.url);
+    file = (await buildFiles).get(request.url);
   } catch {
     buildFiles = undefined; // not deployed yet, or offline before the first visit
   }
-  if (!sha256) return fetch(request);
+  if (!file) return fetch(request);
   const cache = await caches.open(SHARED_CACHE);
-  const cached = await cache.match(key(request.url, sha256));
+  const cached = await cache.match(key(request.url, file.sha256));
   if (cached) return cached;
-  const response = await fetch(request);
-  if (response.ok) await cache.put(key(request.url, sha256), response.clone());
+  const response = file.gzip ? await inflated(new URL(file.gzip, ROOT).href, file.type ?? "") : await fetch(request);
+  if (response.ok) await cache.put(key(request.url, file.sha256), response.clone());
   return response;
+}
+
+/**
+ * The gzipped copy of a file at ``url``, inflated as it downloads (kept inflated in the cache, so
+ * repeat visits read the file as it is).
+ * @param {string} url @param {string} type  the file's own content type
+ */
+async function inflated(url, type) {
+  const response = await fetch(url);
+  if (!response.ok || !response.body) return response;
+  return new Response(response.body.pipeThrough(new DecompressionStream("gzip")), {
+    headers: { "Content-Type": type },
+  });
 }
 
 /** The cache key of a file with given content. @param {string} url @param {string} sha256 */

@@ -190,6 +190,10 @@ def test_no_request_leaves_the_sites_origin(browser, served):
     assert [u for u in urls if urlsplit(u).netloc != site and not u.startswith(("data:", "blob:"))] == []
     # The recording saw the worker's downloads and the callbacks, including the upload's body.
     assert any("/_webdash/packages-" in u for u in urls)
+    # The service worker downloaded Pyodide's wasm as its gzipped copy, never the plain file.
+    by_service_worker = [r.url for r in requests if r.service_worker]
+    assert any(u.endswith("/pyodide/pyodide.asm.wasm.gz") for u in by_service_worker)
+    assert not [u for u in by_service_worker if u.endswith("/pyodide/pyodide.asm.wasm")]
     callbacks = [r for r in requests if urlsplit(r.url).path.endswith("/_dash-update-component")]
     encoded = base64.b64encode(csv).decode()
     assert any(encoded in (r.post_data or "") for r in callbacks)

@@ -24,6 +24,7 @@ shared files live once, in the site's top ``_webdash/``, next to an
 from __future__ import annotations
 
 import ast
+import gzip
 import hashlib
 import json
 import os
@@ -47,6 +48,10 @@ RUNTIME_MODULES = (
     "_versions.py", "_worker.py",
 )  # fmt: skip
 BOOTSTRAP_FILES = ("loader.js", "worker.js", "python.js", "protocol.js", "snapshot.js")
+#: Pyodide core files the site also holds gzipped (``<name>.gz``), with their content types: the
+#: service worker downloads those and inflates them, so any host sends a third of the bytes.
+#: The plain files stay for what the service worker does not handle (Shift+Reload, Node).
+GZIPPED_CORE = {"pyodide.asm.wasm": "application/wasm", "pyodide.asm.mjs": "text/javascript"}
 #: What never belongs in an app's bundle.
 _SKIPPED_NAMES = frozenset({"__pycache__", "requirements.txt"})
 #: An app's folder name is its URL path in a gallery.
@@ -137,6 +142,12 @@ def build(
         shutil.copyfile(static / "bootstrap" / name, shared / "bootstrap" / name)
     for name in _versions.PYODIDE_SITE_FILES:
         shutil.copyfile(core / name, shared / "pyodide" / name)
+    for name in GZIPPED_CORE:
+        with (
+            (core / name).open("rb") as plain,
+            gzip.GzipFile(shared / "pyodide" / f"{name}.gz", "wb", 9, mtime=0) as gz,
+        ):
+            shutil.copyfileobj(plain, gz)
     try:
         archives = _pack(locks, core, shared, log)
     except _archive.ArchiveError as exc:
@@ -217,9 +228,7 @@ def _lock_each(
     return locks
 
 
-def _pack(
-    locks: list[_bundle.Lock], core: Path, shared: Path, log: Callable[[str], None]
-) -> list[list[str]]:
+def _pack(locks: list[_bundle.Lock], core: Path, shared: Path, log: Callable[[str], None]) -> list[list[str]]:
     """Each app's packages archives (file names in ``shared``): one with the wheels every app has,
     and, for an app that has more, one with the rest. Identical archives are written once."""
     wheel_sets = [{wheel.file: (wheel.sha256, path) for wheel, path in lock.wheels} for lock in locks]
@@ -288,7 +297,7 @@ def _write_app(
     loads += [shared / name for name in archives]
     if source.mirror:
         loads += [shared / "pyodide" / p.file for p in lock.pyodide]
-    files = {os.path.relpath(p, root).replace(os.sep, "/"): hashes.describe(p) for p in loads}
+    files = {os.path.relpath(p, root).replace(os.sep, "/"): _describe_load(p, root, hashes) for p in loads}
     build_id = _build_id(files)
     # The service worker is told its build (so a new build is a new worker) and the shared folder.
     _fill_template(
@@ -307,6 +316,15 @@ def _write_app(
             "files": files,
         },
     )
+
+
+def _describe_load(path: Path, root: Path, hashes: _FileHashes) -> dict[str, Any]:
+    """A manifest entry: size and sha256, and for GZIPPED_CORE files where the gzipped copy is."""
+    entry = hashes.describe(path)
+    if path.parent.name == "pyodide" and path.name in GZIPPED_CORE:
+        gz = os.path.relpath(path.with_name(f"{path.name}.gz"), root).replace(os.sep, "/")
+        entry = {**entry, "gzip": gz, "type": GZIPPED_CORE[path.name]}
+    return entry
 
 
 def _fill_template(name: str, target: Path, placeholder: str, value: str) -> None:
