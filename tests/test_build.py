@@ -243,7 +243,7 @@ def test_gallery_apps_share_the_packages_they_have_in_common(tmp_path):
                     for n in ("extra", "plain"))  # fmt: skip
     assert len(plain) == 1 and extra[0] == plain[0]
     names = read_pack(tmp_path / "out/_webdash" / extra[1])
-    assert "six.py" in names and "dash/__init__.py" not in names
+    assert "six.pyc" in names and "dash/__init__.pyc" not in names
 
 
 def test_gallery_app_names_must_be_url_safe(tmp_path):
