@@ -35,10 +35,27 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 self.addEventListener("install", (event) => event.waitUntil(install()));
 self.addEventListener("activate", (event) => event.waitUntil(activate()));
+/**
+ * Each page's channel to its Python worker, by the page's client id. Lost when the browser stops
+ * this service worker; requests then go through the page, which sends a new channel.
+ * @type {Map<string, MessagePort>}
+ */
+const workerPorts = new Map();
+
 self.addEventListener("message", (event) => {
   // A page loaded with Shift+Reload starts uncontrolled; its loader asks for it.
   if (event.data?.type === "sw:claim") event.waitUntil(self.clients.claim());
+  if (event.data?.type === "sw:port" && event.source && "id" in event.source) {
+    workerPorts.set(event.source.id, event.ports[0]);
+    event.waitUntil(forgetClosedPages());
+  }
 });
+
+/** Drop the channels of pages that are gone. */
+async function forgetClosedPages() {
+  const open = new Set((await self.clients.matchAll()).map((client) => client.id));
+  for (const id of workerPorts.keys()) if (!open.has(id)) workerPorts.delete(id);
+}
 
 /** Cache this build's loading page and manifest; a half-deployed site fails the install and keeps the old build. */
 async function install() {
@@ -184,14 +201,15 @@ async function fromPython(request, clientId) {
 }
 
 /**
- * Send the request to the page it came from, which relays it to its Python
- * worker together with one end of a new MessageChannel; the answer comes back
- * on the other end. No table of pending requests: the channel is the request.
+ * Send the request to the Python worker of the page it came from, together
+ * with one end of a new MessageChannel; the answer comes back on the other end.
+ * No table of pending requests: the channel is the request. The request goes
+ * on the page's channel to its worker, or, when there is none, through the page.
  * @param {Request} request
  * @param {string} clientId
  */
 async function forward(request, clientId) {
-  const client = clientId ? await self.clients.get(clientId) : undefined;
+  const client = workerPorts.get(clientId) ?? (clientId ? await self.clients.get(clientId) : undefined);
   if (!client) {
     return textResponse(503, "No open page of this app runs Python for this request. Reload the page.");
   }

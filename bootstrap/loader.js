@@ -11,6 +11,9 @@ import * as protocol from "./protocol.js";
  */
 const root = new URL("./", document.baseURI).href;
 let failed = false;
+/** Requests this page relayed to Python because the service worker had no channel to it (diagnostics). */
+let relayed = 0;
+Object.defineProperty(window, "webdashRelayed", { get: () => relayed });
 /** Set while this page reloads itself to come under the service worker's control. */
 const RELOADED = "webdash-reloaded-for-control";
 
@@ -40,13 +43,25 @@ async function main() {
   });
   worker.postMessage({ type: protocol.BOOT_START, root });
 
-  // Every request the service worker takes from this page comes here with a
-  // port to answer on; the port (and the body) move on to the worker untouched.
+  // The service worker sends this page's requests straight to the worker, on a channel between them.
+  // A service worker that lost its end (the browser restarts idle service workers) sends them here
+  // instead, each with a port to answer on; the port (and the body) move on to the worker
+  // untouched, and the service worker gets a new channel.
+  let connected = -Infinity;
+  const connect = () => {
+    connected = performance.now();
+    const { port1, port2 } = new MessageChannel();
+    worker.postMessage({ type: protocol.SW_PORT }, [port1]);
+    navigator.serviceWorker.controller?.postMessage({ type: protocol.SW_PORT }, [port2]);
+  };
   navigator.serviceWorker.addEventListener("message", ({ data, ports }) => {
     if (data?.type !== protocol.HTTP_REQUEST) return;
     worker.postMessage(data, data.request.body ? [...ports, data.request.body] : [...ports]);
+    relayed += 1;
+    if (performance.now() - connected > 1000) connect();
   });
   navigator.serviceWorker.startMessages();
+  connect();
   await ready;
 
   // The Dash page for this URL, from Python, through the service worker.

@@ -2,7 +2,7 @@
 // Same as webdash/_protocol.py; tests/test_protocol.py checks that the two agree.
 // Bodies are ArrayBuffers, always transferred, never base64.
 
-/** service worker -> page -> worker; carries the MessagePort to answer on. */
+/** service worker -> worker (on its direct port, or relayed by the page); carries the MessagePort to answer on. */
 export const HTTP_REQUEST = "http:request";
 /** worker -> service worker, on the request's port. */
 export const HTTP_RESPONSE = "http:response";
@@ -18,6 +18,8 @@ export const BOOT_READY = "boot:ready";
 export const BOOT_ERROR = "boot:error";
 /** page -> service worker: take control of this page (after Shift+Reload). */
 export const SW_CLAIM = "sw:claim";
+/** page -> worker and page -> service worker: the two ends of a channel between them, for requests. */
+export const SW_PORT = "sw:port";
 
 /** Boot stages, in order, as the loading page names them. */
 export const BOOT_STAGES = ["service-worker", "python", "packages", "app", "ready"];

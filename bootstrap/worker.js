@@ -16,6 +16,11 @@ self.onmessage = ({ data, ports }) => {
     python.catch(() => {});
   } else if (data.type === protocol.HTTP_REQUEST) {
     answer(data.request, ports[0]);
+  } else if (data.type === protocol.SW_PORT) {
+    // The service worker's end of this channel sends requests straight here, past the page.
+    ports[0].onmessage = (event) => {
+      if (event.data.type === protocol.HTTP_REQUEST) answer(event.data.request, event.ports[0]);
+    };
   }
 };
 

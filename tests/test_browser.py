@@ -104,6 +104,30 @@ def test_callbacks_work_offline_after_boot(page, served, context):
         ctx.set_offline(False)
 
 
+def test_requests_go_straight_to_python_and_survive_a_service_worker_restart(page, served, context):
+    ctx, _ = context
+    page.goto(served.root("hello"))
+    booted(page)
+    relayed_at_boot = page.evaluate("webdashRelayed")
+    for name in ("one", "two", "three"):
+        page.fill("#name", name)
+        expect(page.locator("#greeting")).to_have_text(f"Hello, {name}!")
+    # The service worker sent the callbacks on its channel to the Python worker, not via the page.
+    assert page.evaluate("webdashRelayed") == relayed_at_boot
+    # The browser stops idle service workers; the restarted one has lost its channel.
+    cdp = ctx.new_cdp_session(page)
+    cdp.send("ServiceWorker.enable")
+    cdp.send("ServiceWorker.stopAllWorkers")
+    page.fill("#name", "after a restart")
+    expect(page.locator("#greeting")).to_have_text("Hello, after a restart!")
+    relayed_after_restart = page.evaluate("webdashRelayed")
+    assert relayed_after_restart > relayed_at_boot  # it went through the page…
+    page.wait_for_timeout(300)
+    page.fill("#name", "direct again")
+    expect(page.locator("#greeting")).to_have_text("Hello, direct again!")
+    assert page.evaluate("webdashRelayed") == relayed_after_restart  # …which sent a new channel
+
+
 def test_two_tabs_each_work(page, served, context):
     ctx, _ = context
     page.goto(served.root("hello"))

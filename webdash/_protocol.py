@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal, TypedDict
 
 #: Message types, namespaced by the part of the system they concern.
-HTTP_REQUEST = "http:request"  # service worker -> page -> worker, carries a port
+HTTP_REQUEST = "http:request"  # service worker -> worker (directly, or through the page), carries a port
 HTTP_RESPONSE = "http:response"  # worker -> service worker, on that port
 HTTP_ERROR = "http:error"  # worker -> service worker, on that port
 BOOT_START = "boot:start"  # page -> worker
@@ -18,6 +18,7 @@ BOOT_PROGRESS = "boot:progress"  # worker -> page
 BOOT_READY = "boot:ready"  # worker -> page
 BOOT_ERROR = "boot:error"  # worker -> page; terminal, keeps the first cause
 SW_CLAIM = "sw:claim"  # page -> service worker: take control of this page (after Shift+Reload)
+SW_PORT = "sw:port"  # page -> worker and page -> service worker: the two ends of a channel between them
 
 MESSAGE_TYPES = (
     HTTP_REQUEST,
@@ -28,6 +29,7 @@ MESSAGE_TYPES = (
     BOOT_READY,
     BOOT_ERROR,
     SW_CLAIM,
+    SW_PORT,
 )
 
 #: Boot stages, in order, as the loading page names them.
