@@ -326,3 +326,15 @@ def test_pyodide_core_is_also_there_gzipped(hello):
     gzipped = (hello / entry["gzip"]).read_bytes()
     plain = (hello / "../_webdash/pyodide/pyodide.asm.wasm").read_bytes()
     assert gzip.decompress(gzipped) == plain and len(gzipped) < len(plain) / 2
+
+
+def test_standard_library_is_compiled(gallery):
+    with zipfile.ZipFile(gallery / "_webdash/pyodide/python_stdlib.zip") as stdlib:
+        names = set(stdlib.namelist())
+        pyc = stdlib.read("json/__init__.pyc")
+    # Pyodide ships it as source; the site holds each module compiled, in place of its source.
+    assert {"json/__init__.pyc", "asyncio/__init__.pyc", "email/parser.pyc"} <= names
+    assert not [n for n in names if n.endswith(".py")]
+    assert int.from_bytes(pyc[4:8], "little") == 1  # a hash-based .pyc that is never checked
+    # Tracebacks name the module where Pyodide's Python finds it.
+    assert b"/lib/python314.zip/json/__init__.py" in pyc

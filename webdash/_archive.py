@@ -140,6 +140,34 @@ def _installed_name(name: str) -> str | None:
     return inner if scheme in _DATA_TO_SITE and inner else None
 
 
+def compiled_stdlib(pyodide_dir: Path, cache_dir: Path, bootstrap_dir: Path) -> Path:
+    """Pyodide's ``python_stdlib.zip`` with every module compiled, in place of its source.
+
+    Pyodide ships the standard library as source, so a fresh boot compiles every
+    module it imports (Pyodide's own start-up, Flask, Dash: hundreds). Compiled once
+    here instead, a fresh boot starts about 1.4 s sooner (apps/hello, in Chromium).
+    """
+    target = cache_dir / "archives" / f"python_stdlib-{_versions.PYODIDE_VERSION}-{FORMAT}.zip"
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        staging = Path(tmp) / "stdlib"
+        with zipfile.ZipFile(pyodide_dir / "python_stdlib.zip") as source:
+            source.extractall(staging)
+        major, minor = _versions.PYTHON_VERSION.split(".")
+        _compile(staging, pyodide_dir, bootstrap_dir, recorded=f"/lib/python{major}{minor}.zip")
+        _drop_sources(staging)
+        partial = Path(tmp) / target.name
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+            for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+                # A fixed time: the same Pyodide gives the same bytes, and the same build id.
+                info = zipfile.ZipInfo(path.relative_to(staging).as_posix(), (1980, 1, 1, 0, 0, 0))
+                out.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+        shutil.move(partial, target)
+    return target
+
+
 def _drop_sources(staging: Path) -> None:
     """Put each compiled module's ``__pycache__/<name>.cpython-3XX.pyc`` in place of its ``<name>.py``.
 
@@ -157,12 +185,13 @@ def _drop_sources(staging: Path) -> None:
             cache.rmdir()
 
 
-def _compile(staging: Path, pyodide_dir: Path, bootstrap_dir: Path) -> None:
+def _compile(staging: Path, pyodide_dir: Path, bootstrap_dir: Path, recorded: str | None = None) -> None:
     node = shutil.which("node")
     if node is None:
         raise ArchiveError("webdash build needs Node.js to compile the packages for the browser's Python.")
+    where = [recorded] if recorded else []
     result = subprocess.run(
-        [node, str(bootstrap_dir / _COMPILER), str(pyodide_dir), str(staging)],
+        [node, str(bootstrap_dir / _COMPILER), str(pyodide_dir), str(staging), *where],
         capture_output=True, text=True, env={**os.environ, "NODE_NO_WARNINGS": "1"},
     )  # fmt: skip
     if result.returncode != 0:
