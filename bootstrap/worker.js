@@ -9,20 +9,24 @@ import { cacheStore } from "./snapshot.js";
 /** @type {Promise<Awaited<ReturnType<typeof startPython>>> | undefined} */
 let python;
 
-self.onmessage = ({ data, ports }) => {
+self.onmessage = (event) => {
+  const { data, ports } = event;
   if (data.type === protocol.BOOT_START && !python) {
     python = boot(data.root);
     // The failure was reported as boot:error; requests that await it answer with it.
     python.catch(() => {});
-  } else if (data.type === protocol.HTTP_REQUEST) {
-    answer(data.request, ports[0]);
   } else if (data.type === protocol.SW_PORT) {
     // The service worker's end of this channel sends requests straight here, past the page.
-    ports[0].onmessage = (event) => {
-      if (event.data.type === protocol.HTTP_REQUEST) answer(event.data.request, event.ports[0]);
-    };
+    ports[0].onmessage = onRequest;
+  } else {
+    onRequest(event); // relayed by the page
   }
 };
+
+/** An http:request, on the service worker's channel or relayed by the page. @param {MessageEvent} event */
+function onRequest({ data, ports }) {
+  if (data.type === protocol.HTTP_REQUEST) answer(data.request, ports[0]);
+}
 
 /** @param {string} root */
 async function boot(root) {

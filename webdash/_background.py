@@ -132,8 +132,9 @@ class BackgroundCallbackManager(BaseBackgroundCallbackManager):
 
     def get_or_create_signing_secret(self, generate: Callable[[], bytes]) -> bytes:
         with self._lock:
-            entry = self._store.setdefault(self.SIGNING_SECRET_KEY, (float("inf"), generate()))
-            return entry[1]  # type: ignore[no-any-return]
+            if self.SIGNING_SECRET_KEY not in self._store:
+                self._store[self.SIGNING_SECRET_KEY] = (float("inf"), generate())  # never expires
+            return self._store[self.SIGNING_SECRET_KEY][1]  # type: ignore[no-any-return]
 
     # -- jobs ---------------------------------------------------------------------------------------
     def make_job_fn(

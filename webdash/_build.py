@@ -140,13 +140,13 @@ def build(
     static = static_dir()
     for name in BOOTSTRAP_FILES:
         shutil.copyfile(static / "bootstrap" / name, shared / "bootstrap" / name)
-    for name in _versions.PYODIDE_SITE_FILES:
-        shutil.copyfile(core / name, shared / "pyodide" / name)
     try:
         stdlib = _archive.compiled_stdlib(core, _pyodide.cache_root(), static / "bootstrap")
     except _archive.ArchiveError as exc:
         raise BuildError(str(exc)) from exc
-    shutil.copyfile(stdlib, shared / "pyodide" / "python_stdlib.zip")
+    for name in _versions.PYODIDE_SITE_FILES:
+        # The standard library goes in compiled; the other files as Pyodide ships them.
+        shutil.copyfile(stdlib if name == "python_stdlib.zip" else core / name, shared / "pyodide" / name)
     for name in GZIPPED_CORE:
         with (
             (core / name).open("rb") as plain,
