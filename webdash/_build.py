@@ -51,7 +51,9 @@ BOOTSTRAP_FILES = ("loader.js", "worker.js", "python.js", "protocol.js", "snapsh
 #: Pyodide core files the site also holds gzipped (``<name>.gz``), with their content types: the
 #: service worker downloads those and inflates them, so any host sends a third of the bytes.
 #: The plain files stay for what the service worker does not handle (Shift+Reload, Node).
-GZIPPED_CORE = {"pyodide.asm.wasm": "application/wasm", "pyodide.asm.mjs": "text/javascript"}
+#: Not Pyodide's JavaScript: Chrome keeps the compiled code of a script only when the service
+#: worker cached the network's response itself, and most hosts compress JavaScript anyway.
+GZIPPED_CORE = {"pyodide.asm.wasm": "application/wasm"}
 #: What never belongs in an app's bundle.
 _SKIPPED_NAMES = frozenset({"__pycache__", "requirements.txt"})
 #: An app's folder name is its URL path in a gallery.
