@@ -218,6 +218,11 @@ def test_no_request_leaves_the_sites_origin(browser, served):
     by_service_worker = [r.url for r in requests if r.service_worker]
     assert any(u.endswith("/pyodide/pyodide.asm.wasm.gz") for u in by_service_worker)
     assert not [u for u in by_service_worker if u.endswith("/pyodide/pyodide.asm.wasm")]
+    # Pyodide's JavaScript it fetched while installing (before Python's worker asked for anything),
+    # as the network sends it: Chrome keeps compiled code only for such responses.
+    first_glue = urls.index(next(u for u in by_service_worker if u.endswith("/pyodide/pyodide.asm.mjs")))
+    assert first_glue < next(i for i, u in enumerate(urls) if u.endswith("/_webdash/lock.json"))
+    assert not [u for u in urls if u.endswith(".mjs.gz")]
     callbacks = [r for r in requests if urlsplit(r.url).path.endswith("/_dash-update-component")]
     encoded = base64.b64encode(csv).decode()
     assert any(encoded in (r.post_data or "") for r in callbacks)
