@@ -12,8 +12,10 @@
 // and gets a fresh MessageChannel.
 //
 // Caches:
-//   APP_CACHE     this build's loading page and manifest, and the component-suite
-//                 scripts Python has served once (they are the same for the whole build);
+//   APP_CACHE     this build's loading page and manifest, the component-suite scripts
+//                 and linked assets Python has served once (they are the same for the
+//                 whole build), and (written by the page and the Python worker) the Dash
+//                 pages Python gave and the memory snapshot;
 //   SHARED_CACHE  every file the manifest lists (Pyodide, wheels, the app archive…),
 //                 keyed by URL *and* sha256: content-addressed, so the apps of a
 //                 gallery share one copy and no build ever sees another's bytes.
@@ -192,8 +194,9 @@ function key(url, sha256) {
 
 /** @param {Request} request @param {string} clientId */
 async function fromPython(request, clientId) {
-  // Component-suite scripts are the same for the whole build: Python serves each once.
-  const suite = request.method === "GET" && new URL(request.url).pathname.includes("/_dash-component-suites/");
+  // Component-suite scripts, and the assets Dash links with their modification time, are the same
+  // for the whole build: Python serves each once.
+  const suite = request.method === "GET" && isBuildConstant(new URL(request.url));
   if (suite) {
     const cached = await (await caches.open(APP_CACHE)).match(request);
     if (cached) return cached;
@@ -201,6 +204,11 @@ async function fromPython(request, clientId) {
   const response = await forward(request, clientId);
   if (suite && response.status === 200) await (await caches.open(APP_CACHE)).put(request, response.clone());
   return response;
+}
+
+/** @param {URL} url */
+function isBuildConstant(url) {
+  return url.pathname.includes("/_dash-component-suites/") || (url.pathname.includes("/assets/") && url.searchParams.has("m"));
 }
 
 /**

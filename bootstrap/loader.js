@@ -4,6 +4,7 @@
 // this document, and with it the worker that runs Python.
 
 import * as protocol from "./protocol.js";
+import { cacheStore, snapshotBase, snapshotKey } from "./snapshot.js";
 
 /**
  * The app's root. This page is the app's index.html, or, for a deep link, a
@@ -14,8 +15,13 @@ let failed = false;
 /** Requests this page relayed to Python because the service worker had no channel to it (diagnostics). */
 let relayed = 0;
 Object.defineProperty(window, "webdashRelayed", { get: () => relayed });
+/** Whether this page showed the app's Dash page before Python was ready (diagnostics). */
+let shownAhead = false;
+Object.defineProperty(window, "webdashShownAhead", { get: () => shownAhead });
 /** Set while this page reloads itself to come under the service worker's control. */
 const RELOADED = "webdash-reloaded-for-control";
+/** This boot page's own markup, to show a failure on once a Dash page has taken its place. */
+const bootPage = "<!doctype html>" + document.documentElement.outerHTML;
 
 main().catch(fail);
 
@@ -32,11 +38,16 @@ async function main() {
   await upToDate(registration);
   await controlled(registration);
 
+  let resumingNow = () => {};
+  /** Settles when a saved snapshot turns out to fit Python (see below). */
+  const resuming = new Promise((resolve) => (resumingNow = () => resolve(undefined)));
   const worker = startWorker();
+  /** @type {Promise<boolean>} whether Python was resumed from a snapshot */
   const ready = new Promise((resolve, reject) => {
     worker.onmessage = ({ data }) => {
       if (data.type === protocol.BOOT_PROGRESS) show(data.stage, data.label, data.loaded, data.total);
-      else if (data.type === protocol.BOOT_READY) resolve(undefined);
+      else if (data.type === protocol.BOOT_RESUMING) resumingNow();
+      else if (data.type === protocol.BOOT_READY) resolve(Boolean(data.resumed));
       else if (data.type === protocol.BOOT_ERROR) reject(Object.assign(new Error(data.error.message), data.error));
     };
     worker.onerror = (event) => reject(new Error(`The Python worker failed to start: ${event.message}`));
@@ -62,10 +73,35 @@ async function main() {
   });
   navigator.serviceWorker.startMessages();
   connect();
-  await ready;
 
-  // The Dash page for this URL, from Python, through the service worker.
-  const response = await fetch(location.href, { headers: { Accept: "text/html" } });
+  // A repeat visit that resumes Python from its snapshot shows the Dash page Python gave for this
+  // URL last time as soon as the snapshot turns out to fit, so that the browser runs Dash's scripts
+  // while Python's memory is restored (sooner, on two cores, they slow the restore down by more
+  // than they gain). Python is still asked for the page, ahead of the page's own requests, and must
+  // give the same one.
+  const pages = await pageCache();
+  let earlier = await pages.earlier();
+  if (earlier !== undefined) {
+    const fits = await Promise.race([resuming.then(() => true), ready.then(() => false, () => false)]);
+    if (fits && !failed) {
+      write(earlier);
+      shownAhead = true;
+    } else {
+      earlier = undefined;
+    }
+  }
+  // The Dash page for this URL, from Python, through the service worker; asked for at once when a
+  // page is shown ahead, so that it goes to Python before that page's own requests.
+  const askPython = () => fetch(location.href, { headers: { Accept: "text/html" } });
+  const page = earlier !== undefined ? askPython() : undefined;
+  let resumed;
+  try {
+    resumed = await ready;
+  } catch (error) {
+    if (earlier !== undefined) write(bootPage); // the error goes where the boot stages were
+    throw error;
+  }
+  const response = await (page ?? askPython());
   if (!(response.headers.get("Content-Type") ?? "").startsWith("text/html")) {
     // Not a page (a file route opened directly): hand it to the browser as it is.
     location.replace(URL.createObjectURL(await response.blob()));
@@ -73,9 +109,62 @@ async function main() {
   }
   const html = await response.text();
   if (failed) return;
+  await pages.remember(html, earlier);
+  if (earlier === undefined) {
+    write(html);
+  } else if (!resumed || !samePage(html, earlier)) {
+    // The page shown does not fit this Python (which started afresh, with a new signing secret),
+    // or it changes from one request to the next (then it is never shown ahead of Python again).
+    location.reload();
+  }
+}
+
+/** Replace this document with `html`, without navigating (see the top of this file). @param {string} html */
+function write(html) {
   document.open();
   document.write(html);
   document.close();
+}
+
+/**
+ * Dash signs a token into each page it gives (`end_id` in `_dash-config`), which binds background
+ * callbacks to the page load. A page shown ahead of Python keeps the token of the page Python gave
+ * on the previous visit: unused, and signed with the same secret (it lives in the snapshot).
+ */
+const PAGE_TOKEN = /"end_id":"[^"]*"/;
+
+/** Whether two of Dash's pages are the same apart from their tokens. @param {string} a @param {string} b */
+function samePage(a, b) {
+  return a.replace(PAGE_TOKEN, "") === b.replace(PAGE_TOKEN, "");
+}
+
+/**
+ * The Dash page Python gave for this URL on the previous visit, kept in this build's cache (the
+ * service worker removes it with the build). It is shown ahead of Python only when Python will
+ * resume from its snapshot, and never once it has changed from one visit to the next.
+ */
+async function pageCache() {
+  const { buildId } = await (await fetch(root + "_webdash/manifest.json")).json();
+  // The cache the service worker names after the build (service_worker.js, APP_CACHE).
+  const name = `webdash-app ${root} ${buildId}`;
+  const cache = await caches.open(name);
+  const key = `${root}_webdash/pages/${encodeURIComponent(location.href)}`;
+  const [entry, resumes] = await Promise.all([
+    cache.match(key),
+    cacheStore(name, snapshotBase(root)).has(snapshotKey(buildId)),
+  ]);
+  const unstable = entry?.headers.has("X-Webdash-Unstable") ?? false;
+  return {
+    /** @returns {Promise<string | undefined>} */
+    earlier: async () => (entry && resumes && !unstable ? entry.text() : undefined),
+    /** @param {string} html @param {string | undefined} shown  the page shown ahead of Python, if any */
+    remember: async (html, shown) => {
+      if (unstable || !html.includes('id="_dash-config"')) return;
+      const changed = shown !== undefined && !samePage(html, shown);
+      const headers = changed ? { "X-Webdash-Unstable": "1" } : { "Content-Type": "text/html; charset=utf-8" };
+      await cache.put(key, new Response(changed ? "" : html, { headers }));
+    },
+  };
 }
 
 /**
@@ -149,7 +238,8 @@ function sleep(ms) {
 function show(stage, label, loaded, total) {
   if (failed) return;
   const index = protocol.BOOT_STAGES.indexOf(stage);
-  const bar = /** @type {HTMLProgressElement} */ (document.getElementById("webdash-progress"));
+  const bar = /** @type {HTMLProgressElement | null} */ (document.getElementById("webdash-progress"));
+  if (!bar) return; // the Dash page is already shown
   bar.max = protocol.BOOT_STAGES.length - 1;
   // Within a stage, the bytes downloaded so far move the bar on.
   bar.value = index + (total ? Math.min(loaded / total, 1) * 0.999 : 0);

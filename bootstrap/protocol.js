@@ -12,7 +12,12 @@ export const HTTP_ERROR = "http:error";
 export const BOOT_START = "boot:start";
 /** worker -> page. */
 export const BOOT_PROGRESS = "boot:progress";
-/** worker -> page. */
+/**
+ * worker -> page: a saved snapshot fits this Python, whose memory is being restored; the page may
+ * start on the Dash page Python gave last time (see loader.js).
+ */
+export const BOOT_RESUMING = "boot:resuming";
+/** worker -> page, with `resumed`: whether Python was restored from a snapshot. */
 export const BOOT_READY = "boot:ready";
 /** worker -> page; terminal, keeps the first cause. */
 export const BOOT_ERROR = "boot:error";

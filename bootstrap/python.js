@@ -25,12 +25,21 @@ const PYODIDE_DOWNLOADS = ["pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib
  * @param {string} options.root  the app's root URL, ending in "/"
  * @param {string} [options.pyodideURL]  where pyodide.mjs lives (a file path in Node)
  * @param {(progress: import("./protocol.js").BootProgress) => void} [options.onProgress]
+ * @param {() => void} [options.onResuming]  called when a saved snapshot turns out to fit, while
+ *   Python's memory is being restored from it
  * @param {string} [options.packageCacheDir]  Node only: where Pyodide keeps the distribution packages it downloads
  * @param {(buildId: string) => import("./snapshot.js").SnapshotStore} [options.snapshots]
  *   where this build's memory snapshot is kept: resumed from if there, else saved after the boot
  * @returns {Promise<Python>}
  */
-export async function startPython({ root, pyodideURL, onProgress = () => {}, packageCacheDir, snapshots }) {
+export async function startPython({
+  root,
+  pyodideURL,
+  onProgress = () => {},
+  onResuming = () => {},
+  packageCacheDir,
+  snapshots,
+}) {
   const site = root + "_webdash/";
   const [lock, manifest] = await Promise.all([getJSON(site + "lock.json"), getJSON(site + "manifest.json")]);
   // Files shared by the apps of a gallery live in manifest.shared (relative to the app's root).
@@ -59,7 +68,7 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
       try {
         // Python errors come back as HTTP 500s: an exception from a request means the resumed
         // runtime is broken, so the next visit boots afresh.
-        const resumed = await resume(saved, pyodideOptions, () => store.delete().catch(() => {}));
+        const resumed = await resume(saved, pyodideOptions, () => store.delete().catch(() => {}), onResuming);
         onProgress({ type: BOOT_PROGRESS, stage: "ready", label: "Ready", loaded: 0, total: 0 });
         return resumed;
       } catch (error) {
@@ -146,15 +155,19 @@ export async function startPython({ root, pyodideURL, onProgress = () => {}, pac
  * @param {import("./snapshot.js").Saved} saved
  * @param {{indexURL: string}} pyodideOptions
  * @param {() => void} onBroken  called when a request fails outside Python's own error handling
+ * @param {() => void} onResuming  called once the module is made and the snapshot fits it
  * @returns {Promise<Python>}
  */
-async function resume(saved, pyodideOptions, onBroken) {
+async function resume(saved, pyodideOptions, onBroken, onResuming) {
   /** @type {ReturnType<typeof snapshot.beforeStart> | undefined} */
   let prepared;
   const { files, dirs, dynlibs, memorySize } = saved.index;
   const pyodide = await loadPyodideWith({ ...pyodideOptions, _loadSnapshot: saved.memory }, (Module) => {
     const placed = Promise.resolve(saved.data).then((data) => [{ files, dirs, data }]);
     prepared = snapshot.beforeStart(Module, placed, () => dynlibs, memorySize);
+  }, (Module) => {
+    // The module is made, with its libraries: whether the snapshot fits shows now.
+    if (Module.wasmTable.length === saved.index.tableSize) onResuming();
   });
   await prepared?.placed;
   snapshot.resumeState(pyodide, saved);
@@ -164,18 +177,22 @@ async function resume(saved, pyodideOptions, onBroken) {
 }
 
 /**
- * loadPyodide, with `hook(Module)` run as an emscripten pre-run step, before Python starts.
+ * loadPyodide, with `hook(Module)` run as an emscripten pre-run step, before Python starts, and
+ * `created(Module)` once the module is made, before Pyodide goes on with it.
  * @param {{indexURL: string} & Record<string, unknown>} options
  * @param {(Module: any) => void} hook
+ * @param {(Module: any) => void} [created]
  */
-async function loadPyodideWith(options, hook) {
+async function loadPyodideWith(options, hook, created) {
   const [{ loadPyodide }, { default: create }] = await Promise.all([
     import(options.indexURL + "pyodide.mjs"),
     import(options.indexURL + "pyodide.asm.mjs"),
   ]);
-  const createPyodideModule = (/** @type {any} */ settings) => {
+  const createPyodideModule = async (/** @type {any} */ settings) => {
     settings.preRun.push(hook);
-    return create(settings);
+    const Module = await create(settings);
+    created?.(Module);
+    return Module;
   };
   return loadPyodide({ ...options, createPyodideModule });
 }

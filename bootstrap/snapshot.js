@@ -36,6 +36,7 @@
  *
  * @typedef {object} SnapshotStore  where snapshots are kept (Cache Storage in the browser)
  * @property {(key: string) => Promise<Saved | undefined>} get  the snapshot saved under `key`, if any
+ * @property {(key: string) => Promise<boolean>} [has]  whether one is saved under `key`
  * @property {(saved: Saved) => Promise<void>} put
  * @property {() => Promise<void>} delete
  */
@@ -250,6 +251,14 @@ export function resumeState(pyodide, saved) {
 }
 
 /**
+ * Where a site's snapshot is kept in its build's cache (a URL prefix nothing is fetched from).
+ * @param {string} root  the site's root URL
+ */
+export function snapshotBase(root) {
+  return root + "_webdash/snapshot/";
+}
+
+/**
  * Snapshots kept in Cache Storage, in the build's own cache (so the service
  * worker removes them with the build).
  * @param {string} cacheName
@@ -259,6 +268,11 @@ export function resumeState(pyodide, saved) {
 export function cacheStore(cacheName, base) {
   const urls = { memory: base + "memory", data: base + "files", index: base + "index.json" };
   return {
+    /** Whether a snapshot is saved under `key` (its bytes are not read). @param {string} key */
+    async has(key) {
+      const index = await (await caches.open(cacheName)).match(urls.index);
+      return index !== undefined && (await index.json()).key === key;
+    },
     async get(key) {
       const cache = await caches.open(cacheName);
       // The index is written last: without it the other two are incomplete.

@@ -4,7 +4,7 @@
 
 import { startPython } from "./python.js";
 import * as protocol from "./protocol.js";
-import { cacheStore } from "./snapshot.js";
+import { cacheStore, snapshotBase } from "./snapshot.js";
 
 /** @type {Promise<Awaited<ReturnType<typeof startPython>>> | undefined} */
 let python;
@@ -34,14 +34,15 @@ async function boot(root) {
     const py = await startPython({
       root,
       onProgress: (progress) => self.postMessage(progress),
+      onResuming: () => self.postMessage({ type: protocol.BOOT_RESUMING }),
       // Kept with the build's files in the cache the service worker names after the build
       // (service_worker.js, APP_CACHE), and removed with them.
-      snapshots: (buildId) => cacheStore(`webdash-app ${root} ${buildId}`, root + "_webdash/snapshot/"),
+      snapshots: (buildId) => cacheStore(`webdash-app ${root} ${buildId}`, snapshotBase(root)),
     });
     // For diagnostics from the browser's dev tools (and the benchmark): webdash.memory().
     // webdash.saved settles once this boot's memory snapshot is stored (the next visit resumes from it).
     self.webdash = { memory: py.memory, saved: py.saved, resumed: py.resumed };
-    self.postMessage({ type: protocol.BOOT_READY });
+    self.postMessage({ type: protocol.BOOT_READY, resumed: py.resumed });
     return py;
   } catch (error) {
     self.postMessage({ type: protocol.BOOT_ERROR, error: describe(error) });

@@ -18,7 +18,7 @@ from webdash.testing import BOOT_TIMEOUT_MS, launch_chromium, python_worker
 
 pytestmark = pytest.mark.browser
 
-APP = '''
+APP = """
 from dash import Dash, Input, Output, dcc, html
 
 app = Dash(__name__)
@@ -28,7 +28,7 @@ app.layout = html.Div([html.P("{version}"), dcc.Input(id="word", value="start"),
 @app.callback(Output("out", "children"), Input("word", "value"))
 def shout(word):
     return "{version}: " + (word or "").upper()
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +48,27 @@ class Deployment:
         self.www = tmp_path / "www"
         self.url = base_url + "www/"
 
-    def deploy(self, version: str) -> None:
-        (self.source / "app.py").write_text(APP.replace("{version}", version))
+    def deploy(self, version: str, app: str = APP) -> None:
+        (self.source / "app.py").write_text(app.replace("{version}", version))
         _build.build(self.source, self.www)
+
+
+#: An app whose page differs from one request to the next: each carries an id of its own.
+UNIQUE_PAGES = (
+    APP
+    + """
+import uuid
+
+
+@app.server.after_request
+def number_the_page(response):
+    if response.mimetype == "text/html":
+        page = response.get_data(as_text=True)
+        response.set_data(page.replace("</body>", f"<!-- {uuid.uuid4()} --></body>"))
+    return response
+"""
+)
+BACKGROUND_APP = Path(__file__).parent / "apps" / "background"
 
 
 @pytest.fixture
@@ -110,6 +128,54 @@ def test_repeat_visit_resumes_from_a_snapshot(context, site):
         works(page, "v1", "offline")
     finally:
         context.set_offline(False)
+
+
+def test_a_repeat_visit_shows_the_page_while_python_resumes(context, site):
+    page = visit(context, site)
+    assert page.evaluate("webdashShownAhead") is False
+    snapshot_saved(page)
+    page.reload()
+    booted(page)
+    # Dash's page was shown, its scripts loading, before Python was ready; Python gave the same page.
+    assert page.evaluate("webdashShownAhead") is True
+    assert python_worker(page).evaluate("webdash.resumed") is True
+    works(page, "v1", "ahead")
+
+
+def test_background_callbacks_work_on_a_page_shown_while_python_resumes(context, tmp_path):
+    # The page shown ahead carries the token Dash signed into the previous visit's page.
+    with _serve.serving(tmp_path) as base_url:
+        _build.build(BACKGROUND_APP, tmp_path / "background")
+        page = context.new_page()
+        page.goto(base_url + "background/")
+        expect(page.locator("#status")).to_have_text("idle", timeout=BOOT_TIMEOUT_MS)
+        snapshot_saved(page)
+        page.reload()
+        expect(page.locator("#status")).to_have_text("idle", timeout=BOOT_TIMEOUT_MS)
+        assert page.evaluate("webdashShownAhead") is True
+        page.click("#run")
+        expect(page.locator("#status")).to_have_text("step 2 of 5", timeout=10_000)
+        expect(page.locator("#result")).to_have_text("finished run 1", timeout=15_000)
+
+
+def test_a_page_that_differs_per_request_is_not_shown_ahead_again(context, tmp_path):
+    with _serve.serving(tmp_path) as base_url:
+        site = Deployment(tmp_path, base_url)
+        site.deploy("v1", UNIQUE_PAGES)
+        snapshot_saved(visit(context, site))
+        # Shown ahead, then found to differ from Python's page: the page reloads itself once.
+        page = context.new_page()
+        page.goto(site.url)
+        page.wait_for_function(
+            "performance.getEntriesByType('navigation')[0]?.type === 'reload'", timeout=BOOT_TIMEOUT_MS
+        )
+        booted(page)
+        assert page.evaluate("webdashShownAhead") is False
+        works(page, "v1", "reloaded")
+        # From then on it waits for Python's page.
+        page = visit(context, site)
+        assert page.evaluate("webdashShownAhead") is False
+        works(page, "v1", "later")
 
 
 def test_a_snapshot_that_does_not_fit_is_replaced(context, site):

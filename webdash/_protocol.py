@@ -15,7 +15,8 @@ HTTP_RESPONSE = "http:response"  # worker -> service worker, on that port
 HTTP_ERROR = "http:error"  # worker -> service worker, on that port
 BOOT_START = "boot:start"  # page -> worker
 BOOT_PROGRESS = "boot:progress"  # worker -> page
-BOOT_READY = "boot:ready"  # worker -> page
+BOOT_RESUMING = "boot:resuming"  # worker -> page: a snapshot fits; its memory is being restored
+BOOT_READY = "boot:ready"  # worker -> page, with whether Python was resumed from a snapshot
 BOOT_ERROR = "boot:error"  # worker -> page; terminal, keeps the first cause
 SW_CLAIM = "sw:claim"  # page -> service worker: take control of this page (after Shift+Reload)
 SW_PORT = "sw:port"  # page -> worker and page -> service worker: the two ends of a channel between them
@@ -26,6 +27,7 @@ MESSAGE_TYPES = (
     HTTP_ERROR,
     BOOT_START,
     BOOT_PROGRESS,
+    BOOT_RESUMING,
     BOOT_READY,
     BOOT_ERROR,
     SW_CLAIM,
