@@ -196,13 +196,13 @@ function key(url, sha256) {
 async function fromPython(request, clientId) {
   // Component-suite scripts, and the assets Dash links with their modification time, are the same
   // for the whole build: Python serves each once.
-  const suite = request.method === "GET" && isBuildConstant(new URL(request.url));
-  if (suite) {
+  const constant = request.method === "GET" && isBuildConstant(new URL(request.url));
+  if (constant) {
     const cached = await (await caches.open(APP_CACHE)).match(request);
     if (cached) return cached;
   }
   const response = await forward(request, clientId);
-  if (suite && response.status === 200) await (await caches.open(APP_CACHE)).put(request, response.clone());
+  if (constant && response.status === 200) await (await caches.open(APP_CACHE)).put(request, response.clone());
   return response;
 }
 

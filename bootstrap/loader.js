@@ -4,7 +4,7 @@
 // this document, and with it the worker that runs Python.
 
 import * as protocol from "./protocol.js";
-import { cacheStore, snapshotBase, snapshotKey } from "./snapshot.js";
+import { buildCacheName, cacheStore, snapshotBase, snapshotKey } from "./snapshot.js";
 
 /**
  * The app's root. This page is the app's index.html, or, for a deep link, a
@@ -145,8 +145,7 @@ function samePage(a, b) {
  */
 async function pageCache() {
   const { buildId } = await (await fetch(root + "_webdash/manifest.json")).json();
-  // The cache the service worker names after the build (service_worker.js, APP_CACHE).
-  const name = `webdash-app ${root} ${buildId}`;
+  const name = buildCacheName(root, buildId);
   const cache = await caches.open(name);
   const key = `${root}_webdash/pages/${encodeURIComponent(location.href)}`;
   const [entry, resumes] = await Promise.all([

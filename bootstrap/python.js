@@ -166,8 +166,10 @@ async function resume(saved, pyodideOptions, onBroken, onResuming) {
     const placed = Promise.resolve(saved.data).then((data) => [{ files, dirs, data }]);
     prepared = snapshot.beforeStart(Module, placed, () => dynlibs, memorySize);
   }, (Module) => {
-    // The module is made, with its libraries: whether the snapshot fits shows now.
-    if (Module.wasmTable.length === saved.index.tableSize) onResuming();
+    // The module is made, with its libraries: whether the snapshot fits shows now, before
+    // Pyodide writes the snapshot's memory into it.
+    snapshot.checkFits(Module, saved);
+    onResuming();
   });
   await prepared?.placed;
   snapshot.resumeState(pyodide, saved);

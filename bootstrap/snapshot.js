@@ -228,16 +228,24 @@ function readOnFirstUse(node, blob, offset, size) {
 }
 
 /**
- * After the restore: check the function table, and set the working folder and
- * the open files as they were.
+ * Throw unless the snapshot fits `Module`, the module made to restore it (with its libraries
+ * loaded): its function table must have the snapshot's size.
+ * @param {any} Module
+ * @param {Saved} saved
+ */
+export function checkFits(Module, saved) {
+  const table = Module.wasmTable.length;
+  if (table !== saved.index.tableSize) {
+    throw new Error(`The function table has ${table} slots, the snapshot's had ${saved.index.tableSize}.`);
+  }
+}
+
+/**
+ * After the restore: set the working folder and the open files as they were.
  * @param {any} pyodide
  * @param {Saved} saved
  */
 export function resumeState(pyodide, saved) {
-  const table = pyodide._module.wasmTable.length;
-  if (table !== saved.index.tableSize) {
-    throw new Error(`The function table has ${table} slots, the snapshot's had ${saved.index.tableSize}.`);
-  }
   const FS = pyodide.FS;
   FS.chdir(saved.index.cwd);
   for (const [fd, path, flags, position] of saved.index.open) {
@@ -248,6 +256,16 @@ export function resumeState(pyodide, saved) {
     }
     FS.getStream(fd).position = position;
   }
+}
+
+/**
+ * The cache a build's service worker keeps the build's own files in (service_worker.js, APP_CACHE),
+ * and removes with the build: the snapshot and the pages shown ahead of Python go there too.
+ * @param {string} root  the site's root URL
+ * @param {string} buildId
+ */
+export function buildCacheName(root, buildId) {
+  return `webdash-app ${root} ${buildId}`;
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import { startPython } from "./python.js";
 import * as protocol from "./protocol.js";
-import { cacheStore, snapshotBase } from "./snapshot.js";
+import { buildCacheName, cacheStore, snapshotBase } from "./snapshot.js";
 
 /** @type {Promise<Awaited<ReturnType<typeof startPython>>> | undefined} */
 let python;
@@ -35,9 +35,8 @@ async function boot(root) {
       root,
       onProgress: (progress) => self.postMessage(progress),
       onResuming: () => self.postMessage({ type: protocol.BOOT_RESUMING }),
-      // Kept with the build's files in the cache the service worker names after the build
-      // (service_worker.js, APP_CACHE), and removed with them.
-      snapshots: (buildId) => cacheStore(`webdash-app ${root} ${buildId}`, snapshotBase(root)),
+      // Kept with the build's files, and removed with them.
+      snapshots: (buildId) => cacheStore(buildCacheName(root, buildId), snapshotBase(root)),
     });
     // For diagnostics from the browser's dev tools (and the benchmark): webdash.memory().
     // webdash.saved settles once this boot's memory snapshot is stored (the next visit resumes from it).
