@@ -14,8 +14,10 @@
 // Caches:
 //   APP_CACHE     this build's loading page and manifest, the component-suite scripts
 //                 and linked assets Python has served once (they are the same for the
-//                 whole build), and (written by the page and the Python worker) the Dash
-//                 pages Python gave and the memory snapshot;
+//                 whole build; a script the build has a copy of is kept as fetched from
+//                 the network, so that Chrome keeps its compiled code), and (written by
+//                 the page and the Python worker) the Dash pages Python gave and the
+//                 memory snapshot;
 //   SHARED_CACHE  every file the manifest lists (Pyodide, wheels, the app archive…),
 //                 keyed by URL *and* sha256: content-addressed, so the apps of a
 //                 gallery share one copy and no build ever sees another's bytes.
@@ -32,6 +34,8 @@ const SHARED = new URL(BUILD.shared, ROOT).href;
 const APP_CACHE = `webdash-app ${ROOT} ${BUILD.id}`;
 const SHARED_CACHE = "webdash-shared";
 const MANIFEST = SITE_FILES + "manifest.json";
+/** Where Dash serves component libraries' scripts from; the build copies the packages' scripts there. */
+const SUITES = ROOT + "_dash-component-suites/";
 /** Statuses whose Response must have a null body. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
@@ -114,7 +118,8 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" && !isAppRequest(url)) return;
   if (isAppRequest(url)) {
     // A new document (first visit, reload, deep link) gets the loading page; it boots Python itself.
-    event.respondWith(request.mode === "navigate" ? loaderPage() : fromPython(request, event.clientId));
+    const waitUntil = (/** @type {Promise<void>} */ promise) => event.waitUntil(promise);
+    event.respondWith(request.mode === "navigate" ? loaderPage() : fromPython(request, event.clientId, waitUntil));
   } else if (url === MANIFEST) {
     event.respondWith(cachedOrNetwork(APP_CACHE, request));
   } else if (url.startsWith(SITE_FILES) || url.startsWith(SHARED)) {
@@ -147,8 +152,29 @@ async function cachedOrNetwork(cacheName, request) {
  * @typedef {{sha256: string, gzip?: string, type?: string}} BuildFile  a manifest entry: the file's
  *   hash, and for some of Pyodide's files a gzipped copy (relative to the root) and the content type
  */
-/** @type {Promise<Map<string, BuildFile>> | undefined} URL -> every file this build lists. */
-let buildFiles;
+/**
+ * @typedef {object} BuildLists  what this build's manifest lists, by URL
+ * @property {Map<string, BuildFile>} files  every file the app loads
+ * @property {Map<string, string>} suiteScripts  the sha256 of each package script copied to where Dash serves it
+ */
+/** @type {Promise<BuildLists> | undefined} */
+let buildLists;
+
+/** This build's lists; undefined when the manifest cannot be had (not deployed yet, or offline before the first visit). */
+async function lists() {
+  buildLists ??= cachedOrNetwork(APP_CACHE, new Request(MANIFEST))
+    .then((response) => response.json())
+    .then(({ files, suiteScripts }) => ({
+      files: new Map(Object.entries(files).map(([path, f]) => [new URL(path, ROOT).href, f])),
+      suiteScripts: new Map(Object.entries(suiteScripts ?? {}).map(([path, sha256]) => [SUITES + path, sha256])),
+    }));
+  try {
+    return await buildLists;
+  } catch {
+    buildLists = undefined;
+    return undefined;
+  }
+}
 
 /**
  * A file of the build, from SHARED_CACHE when it is there, else from the
@@ -156,15 +182,7 @@ let buildFiles;
  * @param {Request} request
  */
 async function buildFile(request) {
-  buildFiles ??= cachedOrNetwork(APP_CACHE, new Request(MANIFEST))
-    .then((response) => response.json())
-    .then(({ files }) => new Map(Object.entries(files).map(([path, f]) => [new URL(path, ROOT).href, f])));
-  let file;
-  try {
-    file = (await buildFiles).get(request.url);
-  } catch {
-    buildFiles = undefined; // not deployed yet, or offline before the first visit
-  }
+  const file = (await lists())?.files.get(request.url);
   if (!file) return fetch(request);
   const cache = await caches.open(SHARED_CACHE);
   const cached = await cache.match(key(request.url, file.sha256));
@@ -192,18 +210,40 @@ function key(url, sha256) {
   return `${url}?sha256=${sha256}`;
 }
 
-/** @param {Request} request @param {string} clientId */
-async function fromPython(request, clientId) {
+/**
+ * @param {Request} request @param {string} clientId
+ * @param {(promise: Promise<void>) => void} waitUntil  keeps this worker alive for work after the answer
+ */
+async function fromPython(request, clientId, waitUntil) {
   // Component-suite scripts, and the assets Dash links with their modification time, are the same
   // for the whole build: Python serves each once.
-  const constant = request.method === "GET" && isBuildConstant(new URL(request.url));
-  if (constant) {
-    const cached = await (await caches.open(APP_CACHE)).match(request);
-    if (cached) return cached;
-  }
+  const cache = request.method === "GET" && isBuildConstant(new URL(request.url)) ? await caches.open(APP_CACHE) : undefined;
+  const cached = await cache?.match(request);
+  if (cached) return cached;
   const response = await forward(request, clientId);
-  if (constant && response.status === 200) await (await caches.open(APP_CACHE)).put(request, response.clone());
+  if (cache && response.status === 200) {
+    await cache.put(request, response.clone());
+    waitUntil(keepNetworkCopy(request, cache));
+  }
   return response;
+}
+
+/**
+ * Replace Python's answer for a package script with the build's copy of it from the network, when
+ * the build has one at this very URL with these very bytes. Chrome keeps the compiled code of a
+ * script only when the service worker answers with a response it fetched from the page's URL:
+ * from the next visit on, the page runs it without compiling it again (plotly.js: about a second).
+ * @param {Request} request @param {Cache} cache
+ */
+async function keepNetworkCopy(request, cache) {
+  const url = new URL(request.url);
+  const sha256 = (await lists())?.suiteScripts.get(url.origin + url.pathname);
+  if (!sha256) return;
+  const response = await fetch(request.url).catch(() => undefined);
+  if (!response?.ok || response.url !== request.url) return;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await response.clone().arrayBuffer()));
+  const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  if (hex === sha256) await cache.put(request, response);
 }
 
 /** @param {URL} url */

@@ -6,7 +6,8 @@ Run: .venv/bin/python bench/boot.py [--callbacks 200] [--warm-visits 5] [--heap-
 For each demo app it builds the site, serves it from a local static server, starts the app
 with ``webdash run``, and drives both in the same Chromium, in the same run:
 
-- cold boot: a new browser profile (empty caches) -> first callback output visible;
+- cold boot: a new browser profile (empty caches) -> first callback output visible (all of it:
+  the text and the chart drawn);
 - warm boot: a new page in the same profile (caches warm) -> first callback output visible; the
   median of --warm-visits repeat visits (one visit moves by a few hundred ms on a busy machine);
 - callback round trip: p50 and p95 over --callbacks callbacks driven through the page, as a user would;
@@ -74,11 +75,22 @@ def sales_callback(page: Page, i: int) -> None:
     page.wait_for_function(f"{first_region} === {json.dumps(region)}")
 
 
+#: A graph's bars are drawn: plotly.js has loaded and rendered the figure the callback returned.
+BARS_DRAWN = "document.querySelector('#{} .bars path') !== null"
+
 DEMOS = {
+    # Each app's first callback returns a text and a figure: it is visible when both are.
     "hello": Demo(
-        "document.querySelector('#greeting')?.textContent === 'Hello, world!'", hello_callback, hello_request
+        "document.querySelector('#greeting')?.textContent === 'Hello, world!' && "
+        + BARS_DRAWN.format("letters"),
+        hello_callback,
+        hello_request,
     ),
-    "sales": Demo("document.querySelector('#total')?.textContent.includes('192 rows')", sales_callback),
+    "sales": Demo(
+        "document.querySelector('#total')?.textContent.includes('192 rows') && "
+        + BARS_DRAWN.format("by-month"),
+        sales_callback,
+    ),
 }
 
 

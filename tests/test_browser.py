@@ -84,7 +84,8 @@ def test_first_visit_shows_progress_then_the_app(page, served):
 def test_script_tags_go_through_flask(page, served):
     page.goto(served.root("hello"))
     booted(page)
-    # Script tags and the favicon reached Flask (the static host has no such paths).
+    # Script tags and the favicon reached Flask (the static host has no such paths: Dash puts its
+    # fingerprint in a script tag's URL).
     scripts = page.evaluate("[...document.scripts].map(s => s.src).filter(Boolean)")
     assert any("/team/hello/_dash-component-suites/" in s for s in scripts)
     favicon = page.evaluate("fetch(document.querySelector('link[rel=icon]').href).then(r => r.status)")

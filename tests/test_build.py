@@ -7,13 +7,14 @@ import hashlib
 import json
 import re
 import zipfile
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
 
 from webdash import _versions
 from webdash._appdir import AppError, describe_app
-from webdash._archive import read_pack
+from webdash._archive import TRIMMED, read_pack
 from webdash._build import BOOTSTRAP_FILES, SELF, BuildError, build
 
 from .conftest import DEMO_APPS, SUB_PATH, TEST_APPS
@@ -76,8 +77,60 @@ def test_packages_archive_is_trimmed_and_compiled(gallery, hello):
     left_out = ("plotly/labextension/", "plotly-7.1.0.data/")
     assert not [n for n in names if n.endswith(".map") or n.startswith(left_out)]
     assert "plotly/package_data/widgetbundle.js" not in names
+    # React's development builds and the DataTable's test page; the production builds stay.
+    for version in ("18.3.1", "18.2.0", "16.14.0"):
+        assert f"dash/deps/react-dom@{version}.js" not in names
+        assert {f"dash/deps/react-dom@{version}.min.js", f"dash/deps/react@{version}.min.js"} <= names
+    assert "dash/deps/polyfill@7.12.1.min.js" in names
+    assert not {"dash/dash_table/commons.js", "dash/dash_table/demo.js"} & names
+    assert {"dash/dash_table/bundle.js", "dash/dash_table/async-table.js"} <= names
     # A hash-based .pyc whose hash is never checked (flags = 0b01): there is no source to check against.
     assert pyc[2:4] == b"\r\n" and int.from_bytes(pyc[4:8], "little") == 1
+
+
+def test_dash_never_serves_a_trimmed_file():
+    # Real Dash (this machine's, the version the sites pin): every path it registers for serving
+    # from _dash-component-suites/, with each React version it offers.
+    import dash
+    from dash import _dash_renderer, html
+
+    assert dash.__version__ == _versions.DASH_VERSION
+    registered = set()
+    for react in ("18.3.1", "18.2.0", "16.14.0"):
+        _dash_renderer._set_react_version(react)
+        app = dash.Dash(__name__)
+        app.layout = html.Div()  # Dash registers the scripts of every library it has imported
+        assert app.server.test_client().get("/").status_code == 200
+        registered |= {
+            f"{namespace}/{path}" for namespace, paths in app.registered_paths.items() for path in paths
+        }
+    _dash_renderer._set_react_version("18.3.1")
+    assert {"dash/dash_table/async-table.js", "dash/deps/react-dom@16.14.0.min.js"} <= registered
+    # (Source maps are registered too, for a browser's dev tools to ask for; pages never load them.)
+    scripts = [p for p in registered if not p.endswith(".map")]
+    assert [p for p in scripts if any(fnmatch(p, pattern) for pattern in TRIMMED)] == []
+
+
+def test_package_scripts_are_copied_where_dash_serves_them(gallery, hello):
+    scripts = manifest_of(hello)["suiteScripts"]
+    (archive,) = json.loads((hello / "_webdash/lock.json").read_text())["archives"]
+    packed = read_pack(gallery / "_webdash" / archive, lambda name: name.endswith(".js"))
+    # Every script of the packages, byte for byte, at _dash-component-suites/<its path>.
+    assert set(scripts) == set(packed)
+    assert {
+        "plotly/package_data/plotly.min.js",
+        "dash/dcc/async-graph.js",
+        "dash/dash_table/async-table.js",
+    } <= set(scripts)
+    for path, sha256 in scripts.items():
+        data = (hello / "_dash-component-suites" / path).read_bytes()
+        assert data == packed[path] and hashlib.sha256(data).hexdigest() == sha256, path
+    copied = {
+        p.relative_to(hello / "_dash-component-suites").as_posix()
+        for p in (hello / "_dash-component-suites").rglob("*")
+        if p.is_file()
+    }
+    assert copied == set(scripts)
 
 
 def test_manifest_lists_every_file_the_app_loads(hello):
@@ -194,7 +247,11 @@ def test_urls_in_the_apps_code_are_listed_as_origins(tmp_path):
     )
     (app / "assets/site.css").write_text("@import url(https://fonts.example.com/inter.css);\n")
     result = build(app, tmp_path / "out")
-    assert [o.origin for o in result.origins] == [SELF, "https://cdn.example.org", "https://fonts.example.com"]
+    assert [o.origin for o in result.origins] == [
+        SELF,
+        "https://cdn.example.org",
+        "https://fonts.example.com",
+    ]
     assert "app.py" in result.origins[1].why
 
 

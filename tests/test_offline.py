@@ -69,6 +69,21 @@ def number_the_page(response):
 """
 )
 BACKGROUND_APP = Path(__file__).parent / "apps" / "background"
+#: An app with a graph: Dash loads dcc's graph chunk and plotly.js when it renders one.
+GRAPH_APP = """
+from dash import Dash, Input, Output, dcc, html
+
+app = Dash(__name__)
+app.layout = html.Div([dcc.Input(id="word", value="start"), html.P(id="out"), dcc.Graph(id="graph")])
+
+
+@app.callback(Output("out", "children"), Output("graph", "figure"), Input("word", "value"))
+def shout(word):
+    letters = list(word or "-")
+    figure = {"data": [{"type": "bar", "x": letters, "y": [1] * len(letters)}]}
+    return "{version}: " + (word or "").upper(), figure
+"""
+PLOTLY_JS = "_dash-component-suites/plotly/package_data/plotly.min.js"
 
 
 @pytest.fixture
@@ -257,3 +272,85 @@ def test_shift_reload_ends_in_a_working_app(context, site):
     booted(page)
     works(page, "v1", "shifted")
     assert page.evaluate("navigator.serviceWorker.controller !== null")
+
+
+def kept_copy(page: Page, url: str) -> dict | None:
+    """The build cache's answer for ``url``: the URL it was fetched from ('' if Python made it), sha256."""
+    return page.evaluate(
+        """async (url) => {
+            const name = (await caches.keys()).find(k => k.startsWith('webdash-app '));
+            const response = await (await caches.open(name)).match(url);
+            if (!response) return null;
+            const bytes = await response.arrayBuffer();
+            const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+            const hex = Array.from(digest, b => b.toString(16).padStart(2, '0')).join('');
+            return {url: response.url, sha256: hex};
+        }""",
+        url,
+    )
+
+
+def graph_drawn(page: Page, bars: int) -> None:
+    expect(page.locator("#graph .bars .point")).to_have_count(bars)
+
+
+def test_package_scripts_are_kept_as_the_network_sends_them(context, tmp_path):
+    with _serve.serving(tmp_path) as base_url:
+        site = Deployment(tmp_path, base_url)
+        site.deploy("v1", GRAPH_APP)
+        page = visit(context, site)
+        graph_drawn(page, 5)
+        # Python served plotly.js first; the service worker then kept the build's copy of it as
+        # fetched from that very URL (so Chrome keeps its compiled code), once its bytes checked out.
+        expected = page.evaluate("fetch('_webdash/manifest.json').then(r => r.json())")["suiteScripts"]
+        url = site.url + PLOTLY_JS
+        page.wait_for_function(
+            """async (url) => {
+                const name = (await caches.keys()).find(k => k.startsWith('webdash-app '));
+                return (await (await caches.open(name)).match(url))?.url === url;
+            }""",
+            arg=url,
+            timeout=10_000,
+        )
+        assert kept_copy(page, url) == {"url": url, "sha256": expected["plotly/package_data/plotly.min.js"]}
+        # Repeat visits run it from there, and offline too.
+        snapshot_saved(page)
+        try:
+            for offline in (False, True):
+                context.set_offline(offline)
+                page.reload()
+                booted(page)
+                graph_drawn(page, 5)
+                works(page, "v1", "abc")
+                graph_drawn(page, 3)
+        finally:
+            context.set_offline(False)
+
+
+def test_a_script_copy_that_does_not_match_the_build_is_not_used(context, tmp_path):
+    with _serve.serving(tmp_path) as base_url:
+        site = Deployment(tmp_path, base_url)
+        site.deploy("v1", GRAPH_APP)
+        # The host's copy is not the one the build made (a half-finished upload, a stale CDN).
+        copy = site.www / PLOTLY_JS
+        copy.write_bytes(copy.read_bytes() + b"\n// another build")
+        fetched: list[str] = []
+        context.on(
+            "requestfinished",
+            lambda r: r.url.endswith(PLOTLY_JS) and r.service_worker and fetched.append(r.url),
+        )
+        page = visit(context, site)
+        graph_drawn(page, 5)
+        for _ in range(100):
+            if fetched:
+                break
+            page.wait_for_timeout(100)
+        assert fetched == [site.url + PLOTLY_JS]
+        page.wait_for_timeout(500)  # the service worker checks the bytes once they are in
+        # Python's answer stays: it is the script the app's packages hold.
+        kept = kept_copy(page, site.url + PLOTLY_JS)
+        assert kept is not None and kept["url"] == ""
+        page.reload()
+        booted(page)
+        graph_drawn(page, 5)
+        assert kept_copy(page, site.url + PLOTLY_JS)["url"] == ""

@@ -6,9 +6,9 @@ end. One stream compresses better than a zip's separately deflated files (the
 many similar modules share their words), and the browser inflates it natively
 while it downloads (``DecompressionStream``), then makes each file a view on the
 result, so installing costs no Python (see ``bootstrap/python.js``).
-What no Dash app in a browser uses is left out (dev bundles and source maps,
-which Dash serves only with dev tools on; plotly's Jupyter widget and
-JupyterLab extension). Every module is compiled to a ``.pyc`` by the site's own
+What no Dash app in a browser uses is left out (Dash's and React's dev bundles
+and source maps, which Dash serves only with dev tools on; files Dash never
+serves; plotly's Jupyter widget and JupyterLab extension). Every module is compiled to a ``.pyc`` by the site's own
 Pyodide (run in Node), so the browser imports without compiling, and the ``.pyc``
 takes the place of its ``.py`` (``module.pyc`` beside the package's other files,
 which Python imports as a sourceless module): the source would be downloaded and
@@ -22,13 +22,14 @@ from __future__ import annotations
 import calendar
 import gzip
 import hashlib
+import io
 import json
 import os
 import shutil
 import subprocess
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
@@ -36,7 +37,7 @@ from pathlib import Path
 from . import _versions
 
 #: Bump when what goes into an archive changes, so cached archives are rebuilt.
-FORMAT = "4"
+FORMAT = "5"
 #: A pack starts with this, then the index's length (4 bytes, little-endian) and the index (JSON).
 PACK_MAGIC = b"WDPK"
 #: Files no Dash app in a browser reads (paths inside site-packages).
@@ -45,6 +46,14 @@ TRIMMED = (
     "*.dev.js",  # development bundles: served with dev tools on (webdash runs apps without)
     "plotly/package_data/widgetbundle.js",  # plotly.graph_objects.FigureWidget, for Jupyter
     "plotly/labextension/*",  # the JupyterLab extension
+    # React's development builds: Dash serves them (for its "dev" paths) only with dev tools on.
+    "dash/deps/react@*[0-9].js",
+    "dash/deps/react-dom@*[0-9].js",
+    "dash/deps/prop-types@*[0-9].js",
+    # Build leftovers of the DataTable's own test page, which Dash never registers (so never serves).
+    "dash/dash_table/commons.js",
+    "dash/dash_table/demo.js",
+    "dash/dash_table/index.html",
 )
 #: Parts of a wheel's ``<name>.data/`` folder that are importable.
 _DATA_TO_SITE = ("purelib", "platlib")
@@ -104,13 +113,19 @@ def _write_pack(staging: Path, times: dict[str, tuple[int, int, int, int, int, i
             out.write(path.read_bytes())
 
 
-def read_pack(pack: Path) -> dict[str, bytes]:
-    """Every file in a pack, by its path in site-packages."""
+def read_pack(pack: Path, select: Callable[[str], bool] = lambda name: True) -> dict[str, bytes]:
+    """The files in a pack (those whose path ``select`` accepts), by their path in site-packages."""
+    files = {}
     with gzip.open(pack, "rb") as stream:
         if stream.read(len(PACK_MAGIC)) != PACK_MAGIC:
             raise ArchiveError(f"{pack} is not a webdash packages archive")
         index = json.loads(stream.read(int.from_bytes(stream.read(4), "little")))
-        return {name: stream.read(size) for name, size, _ in index["files"]}
+        for name, size, _ in index["files"]:
+            if select(name):
+                files[name] = stream.read(size)
+            else:
+                stream.seek(size, io.SEEK_CUR)
+    return files
 
 
 def _unpack(wheel: Path, staging: Path, times: dict[str, tuple[int, int, int, int, int, int]]) -> int:

@@ -9,6 +9,7 @@ A single app (``webdash build apps/hello -o site``)::
         lock.json            the exact package set the browser installs (wheels of the site, and
                              packages of Pyodide's distribution, if any, with where they load from)
         manifest.json        versions, origins, and size and sha256 of every file the app loads
+    _dash-component-suites/  copies of the packages' scripts, at the URLs Dash serves them from
 
 A gallery (``webdash build apps/ -o site``) puts each app under ``<name>/``
 with its own ``index.html``, ``service_worker.js`` and ``_webdash/``; the
@@ -42,6 +43,8 @@ from urllib.parse import urlsplit
 from . import _appdir, _archive, _bundle, _gallery, _pyodide, _versions
 
 SITE_DIR = "_webdash"
+#: Where Dash serves the scripts of component libraries from (relative to the app's root).
+SUITES_DIR = "_dash-component-suites"
 #: webdash's modules the worker imports (nothing else of the package runs in the browser).
 RUNTIME_MODULES = (
     "__init__.py", "_appdir.py", "_background.py", "_install.py", "_protocol.py", "_requests.py",
@@ -169,11 +172,14 @@ def build(
     _zip_tree(Path(__file__).parent, shared / "runtime.zip", include=RUNTIME_MODULES, prefix="webdash/")
 
     hashes = _FileHashes()
+    scripts = _SuiteScripts(shared)
     built = []
     for app_dir, info, lock, app_archives in zip(app_dirs, infos, locks, archives, strict=True):
         url_path = f"{info.name}/" if gallery else ""
         origins = _origins(app_dir, lock, source_of)
-        _write_app(out / url_path, app_dir, info, lock, app_archives, source_of, origins, shared, hashes)
+        _write_app(
+            out / url_path, app_dir, info, lock, app_archives, source_of, origins, shared, hashes, scripts
+        )
         built.append(BuiltApp(info, url_path, [w for w, _ in lock.wheels], lock.pyodide, origins))
     if gallery:
         _write_gallery(out, built, hashes)
@@ -271,6 +277,7 @@ def _write_app(
     origins: list[Origin],
     shared: Path,
     hashes: _FileHashes,
+    scripts: _SuiteScripts,
 ) -> None:
     """Write one app's own files under ``root`` and its manifest."""
     site = root / SITE_DIR
@@ -281,6 +288,7 @@ def _write_app(
         "loader.html", root / "index.html", boot_script.format(f"{SITE_DIR}/"), boot_script.format(shared_url)
     )
     _zip_tree(app_dir, site / "app.zip")
+    suite_scripts = scripts.write(archives, root / SUITES_DIR)
     _write_json(
         site / "lock.json",
         {
@@ -321,6 +329,9 @@ def _write_app(
             "buildId": build_id,
             "origins": [o.to_json() for o in origins],
             "files": files,
+            # Copies of the packages' scripts where Dash serves them (see _SuiteScripts): sha256 by
+            # path under _dash-component-suites/.
+            "suiteScripts": suite_scripts,
         },
     )
 
@@ -479,6 +490,40 @@ def _zip_tree(root: Path, target: Path, *, include: tuple[str, ...] = (), prefix
             if not path.is_file() or _skipped(relative) or (include and str(relative) not in include):
                 continue
             archive.write(path, prefix + relative.as_posix())
+
+
+class _SuiteScripts:
+    """Copies of the packages' scripts at the URLs Dash serves them from.
+
+    Dash serves a component library's scripts from ``_dash-component-suites/<package>/<path>``;
+    those it loads on demand (``async-graph.js``, plotly's ``plotly.min.js``) carry no fingerprint,
+    so a static file can sit at that very URL. Once Python has served one, the service worker
+    keeps the network's copy instead of Python's: Chrome keeps V8's compiled code only for a
+    script the service worker cached from the network, at the URL the page asked for (plotly.js
+    compiles for about a second on every visit otherwise). Python still decides what is served:
+    a copy is used only for a URL Python answered, and only if its bytes are the ones listed here.
+    """
+
+    def __init__(self, shared: Path) -> None:
+        self._shared = shared
+        self._read: dict[str, dict[str, bytes]] = {}
+
+    def write(self, archives: list[str], target: Path) -> dict[str, str]:
+        """Write the scripts of ``archives`` under ``target``; return their sha256 by relative path."""
+        written = {}
+        for name in archives:
+            if name not in self._read:
+                self._read[name] = _archive.read_pack(self._shared / name, _is_package_script)
+            for path, data in self._read[name].items():
+                (target / path).parent.mkdir(parents=True, exist_ok=True)
+                (target / path).write_bytes(data)
+                written[path] = hashlib.sha256(data).hexdigest()
+        return dict(sorted(written.items()))
+
+
+def _is_package_script(path: str) -> bool:
+    top = path.partition("/")[0]
+    return path.endswith(".js") and "/" in path and not top.endswith((".dist-info", ".data"))
 
 
 class _FileHashes:
