@@ -215,10 +215,12 @@ def test_no_request_leaves_the_sites_origin(browser, served):
     assert [u for u in urls if urlsplit(u).netloc != site and not u.startswith(("data:", "blob:"))] == []
     # The recording saw the worker's downloads and the callbacks, including the upload's body.
     assert any("/_webdash/packages-" in u for u in urls)
-    # The service worker downloaded Pyodide's wasm as its gzipped copy, never the plain file.
+    # The service worker downloaded Pyodide's wasm and standard library as their gzipped copies,
+    # never the plain files.
     by_service_worker = [r.url for r in requests if r.service_worker]
-    assert any(u.endswith("/pyodide/pyodide.asm.wasm.gz") for u in by_service_worker)
-    assert not [u for u in by_service_worker if u.endswith("/pyodide/pyodide.asm.wasm")]
+    for name in ("pyodide.asm.wasm", "python_stdlib.zip"):
+        assert any(u.endswith(f"/pyodide/{name}.gz") for u in by_service_worker)
+        assert not [u for u in by_service_worker if u.endswith(f"/pyodide/{name}")]
     # Pyodide's JavaScript it fetched while installing (before Python's worker asked for anything),
     # as the network sends it: Chrome keeps compiled code only for such responses.
     first_glue = urls.index(next(u for u in by_service_worker if u.endswith("/pyodide/pyodide.asm.mjs")))

@@ -56,7 +56,7 @@ BOOTSTRAP_FILES = ("loader.js", "worker.js", "python.js", "protocol.js", "snapsh
 #: The plain files stay for what the service worker does not handle (Shift+Reload, Node).
 #: Not Pyodide's JavaScript: Chrome keeps the compiled code of a script only when the service
 #: worker cached the network's response itself, and most hosts compress JavaScript anyway.
-GZIPPED_CORE = {"pyodide.asm.wasm": "application/wasm"}
+GZIPPED_CORE = {"pyodide.asm.wasm": "application/wasm", "python_stdlib.zip": "application/zip"}
 #: What never belongs in an app's bundle.
 _SKIPPED_NAMES = frozenset({"__pycache__", "requirements.txt"})
 #: An app's folder name is its URL path in a gallery.
@@ -154,7 +154,7 @@ def build(
         shutil.copyfile(stdlib if name == "python_stdlib.zip" else core / name, shared / "pyodide" / name)
     for name in GZIPPED_CORE:
         with (
-            (core / name).open("rb") as plain,
+            (shared / "pyodide" / name).open("rb") as plain,
             gzip.GzipFile(shared / "pyodide" / f"{name}.gz", "wb", 9, mtime=0) as gz,
         ):
             shutil.copyfileobj(plain, gz)
