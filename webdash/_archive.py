@@ -8,11 +8,12 @@ while it downloads (``DecompressionStream``), then makes each file a view on the
 result, so installing costs no Python (see ``bootstrap/python.js``).
 What no Dash app in a browser uses is left out (Dash's and React's dev bundles
 and source maps, which Dash serves only with dev tools on; files Dash never
-serves; plotly's Jupyter widget and JupyterLab extension). Every module is compiled to a ``.pyc`` by the site's own
-Pyodide (run in Node), so the browser imports without compiling, and the ``.pyc``
-takes the place of its ``.py`` (``module.pyc`` beside the package's other files,
-which Python imports as a sourceless module): the source would be downloaded and
-kept only for tracebacks to quote lines of Dash or Flask. The app's own files
+serves; plotly's Jupyter widget and JupyterLab extension). Every module is
+compiled to a ``.pyc`` by the site's own Pyodide (run in Node), so the browser
+imports without compiling, and the ``.pyc`` takes the place of its ``.py``
+(``module.pyc`` beside the package's other files, which Python imports as a
+sourceless module): the source would be downloaded and kept only for tracebacks
+to quote lines of Dash or Flask. The app's own files
 keep their source.
 Archives are cached by the wheels they hold, so a rebuild costs nothing.
 """
