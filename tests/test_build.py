@@ -47,6 +47,8 @@ def test_gallery_app_layout(gallery, hello):
         assert (gallery / "_webdash/pyodide" / name).is_file()
     assert 'src="../_webdash/bootstrap/loader.js"' in (hello / "index.html").read_text()
     assert manifest_of(hello)["shared"] == "../_webdash/"
+    # GitHub Pages serves the folders whose names start with "_" only with Jekyll off.
+    assert (gallery / ".nojekyll").is_file()
 
 
 def test_lock_pins_dash_and_browser_builds(hello):

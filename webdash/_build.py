@@ -138,6 +138,9 @@ def build(
         raise BuildError(str(exc)) from exc
     locks = _lock_each(app_dirs, source_of, log)
     _prepare_out_dir(out, app_dirs)
+    # GitHub Pages runs Jekyll on a site unless told not to, and Jekyll drops every path that starts
+    # with "_" (_webdash/, _dash-component-suites/).
+    (out / ".nojekyll").touch()
 
     shared = out / SITE_DIR
     for sub in ("bootstrap", "pyodide"):
