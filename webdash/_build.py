@@ -509,24 +509,28 @@ class _SuiteScripts:
 
     def __init__(self, shared: Path) -> None:
         self._shared = shared
-        self._read: dict[str, dict[str, bytes]] = {}
+        #: Each archive's scripts, with their sha256, read and hashed once however many apps share it.
+        self._read: dict[str, dict[str, tuple[bytes, str]]] = {}
 
     def write(self, archives: list[str], target: Path) -> dict[str, str]:
         """Write the scripts of ``archives`` under ``target``; return their sha256 by relative path."""
         written = {}
         for name in archives:
             if name not in self._read:
-                self._read[name] = _archive.read_pack(self._shared / name, _is_package_script)
-            for path, data in self._read[name].items():
+                scripts = _archive.read_pack(self._shared / name, _is_package_script)
+                self._read[name] = {
+                    path: (data, hashlib.sha256(data).hexdigest()) for path, data in scripts.items()
+                }
+            for path, (data, sha256) in self._read[name].items():
                 (target / path).parent.mkdir(parents=True, exist_ok=True)
                 (target / path).write_bytes(data)
-                written[path] = hashlib.sha256(data).hexdigest()
+                written[path] = sha256
         return dict(sorted(written.items()))
 
 
 def _is_package_script(path: str) -> bool:
-    top = path.partition("/")[0]
-    return path.endswith(".js") and "/" in path and not top.endswith((".dist-info", ".data"))
+    """A script inside a package (packs hold site-packages only, so no wheel ``.data`` folders)."""
+    return path.endswith(".js") and "/" in path and not path.partition("/")[0].endswith(".dist-info")
 
 
 class _FileHashes:
