@@ -2,11 +2,18 @@
 // module of an unpacked packages folder to .pyc with the site's own Pyodide,
 // so that the browser's Python imports them without compiling first.
 // Usage: node compile_pyc.mjs <pyodide folder> <packages folder> [<path recorded as their source>]
-// (site-packages by default; the standard library lives in /lib/python314.zip).
+//          [--without-docstrings <sub-folder>]...
+// (site-packages by default; the standard library lives in /lib/python314.zip). The modules under
+// each --without-docstrings folder are also compiled as `python -OO` would, to .opt-2.pyc files.
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 
-const [pyodideDir, packagesDir, recordedDir] = process.argv.slice(2);
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { "without-docstrings": { type: "string", multiple: true, default: [] } },
+});
+const [pyodideDir, packagesDir, recordedDir] = positionals;
 const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodide.mjs")).href);
 const pyodide = await loadPyodide({ indexURL: path.resolve(pyodideDir) + "/", stdout: () => {} });
 
@@ -15,11 +22,13 @@ const pyodide = await loadPyodide({ indexURL: path.resolve(pyodideDir) + "/", st
 const mounted = "/webdash-packages";
 pyodide.FS.mkdirTree(mounted);
 pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: path.resolve(packagesDir) }, mounted);
-const sitePackages = pyodide.pyimport("sysconfig").get_path("purelib");
+const recorded = recordedDir ?? pyodide.pyimport("sysconfig").get_path("purelib");
 const { PycInvalidationMode } = pyodide.pyimport("py_compile");
+const { compile_dir } = pyodide.pyimport("compileall");
 // Unchecked-hash .pyc files stay valid whatever time the browser gives the unpacked .py files.
-pyodide.pyimport("compileall").compile_dir.callKwargs(mounted, {
-  ddir: recordedDir ?? sitePackages,
-  quiet: 2,
-  invalidation_mode: PycInvalidationMode.UNCHECKED_HASH,
-});
+const options = { quiet: 2, invalidation_mode: PycInvalidationMode.UNCHECKED_HASH };
+compile_dir.callKwargs(mounted, { ...options, ddir: recorded });
+for (const folder of values["without-docstrings"]) {
+  if (!pyodide.FS.analyzePath(`${mounted}/${folder}`).exists) continue;
+  compile_dir.callKwargs(`${mounted}/${folder}`, { ...options, ddir: `${recorded}/${folder}`, optimize: 2 });
+}

@@ -183,13 +183,15 @@ export async function placeFiles(FS, { files, dirs, data }) {
   const bytes = data instanceof Blob ? (lazy ? undefined : new Uint8Array(await data.arrayBuffer())) : data;
   for (const dir of dirs ?? []) if (!FS.analyzePath(dir).exists) FS.mkdir(dir);
   const { MEMFS } = FS.filesystems;
-  let folder = "";
-  let parent;
+  /** Each folder's node, made (when `dirs` does not list it) and looked up once. */
+  const parents = new Map();
   for (const [path, offset, size, mtime] of files) {
     const dir = path.slice(0, path.lastIndexOf("/"));
-    if (dir !== folder) {
+    let parent = parents.get(dir);
+    if (!parent) {
       if (!dirs) FS.mkdirTree(dir);
-      [folder, parent] = [dir, FS.lookupPath(dir).node];
+      parent = FS.lookupPath(dir).node;
+      parents.set(dir, parent);
     }
     const node = MEMFS.createNode(parent, path.slice(dir.length + 1), 0o100644, 0);
     if (bytes) setContents(node, bytes.subarray(offset, offset + size));

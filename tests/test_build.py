@@ -88,6 +88,11 @@ def test_packages_archive_is_trimmed_and_compiled(gallery, hello):
     assert {"dash/dash_table/bundle.js", "dash/dash_table/async-table.js"} <= names
     # A hash-based .pyc whose hash is never checked (flags = 0b01): there is no source to check against.
     assert pyc[2:4] == b"\r\n" and int.from_bytes(pyc[4:8], "little") == 1
+    # plotly's figure classes lose their docstrings, and keep the property descriptions their error
+    # messages quote; other modules keep their docstrings.
+    assert b"Construct a new Bar object" not in files["plotly/graph_objs/_bar.pyc"]
+    assert b"Sets the marker color" in files["plotly/graph_objs/bar/_marker.pyc"]
+    assert b"Dash is a framework for building analytical web applications" in files["dash/dash.pyc"]
 
 
 def test_dash_never_serves_a_trimmed_file():

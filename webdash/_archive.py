@@ -3,7 +3,8 @@
 One archive is downloaded and unpacked once instead of one wheel at a time. It is
 a "pack": one gzip stream holding an index and then every file's bytes, end to
 end. One stream compresses better than a zip's separately deflated files (the
-many similar modules share their words), and the browser inflates it natively
+many similar modules share their words; files of one kind and name go next to each
+other, within deflate's reach of each other), and the browser inflates it natively
 while it downloads (``DecompressionStream``), then makes each file a view on the
 result, so installing costs no Python (see ``bootstrap/python.js``).
 What no Dash app in a browser uses is left out (Dash's and React's dev bundles
@@ -14,7 +15,9 @@ imports without compiling, and the ``.pyc`` takes the place of its ``.py``
 (``module.pyc`` beside the package's other files, which Python imports as a
 sourceless module): the source would be downloaded and kept only for tracebacks
 to quote lines of Dash or Flask. The app's own files
-keep their source.
+keep their source. plotly's figure classes (``plotly.graph_objs``, generated code
+that is mostly docstrings) are compiled without their docstrings, which only
+``help()`` shows: nearly half the bytes of the packages.
 Archives are cached by the wheels they hold, so a rebuild costs nothing.
 """
 
@@ -35,10 +38,14 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 
+import deflate
+
 from . import _versions
 
 #: Bump when what goes into an archive changes, so cached archives are rebuilt.
-FORMAT = "6"
+FORMAT = "7"
+#: libdeflate's strongest level: any gzip reader inflates it, and it is 3-4 % smaller than zlib's 9.
+GZIP_LEVEL = 12
 #: A pack starts with this, then the index's length (4 bytes, little-endian) and the index (JSON).
 PACK_MAGIC = b"WDPK"
 #: Files no Dash app in a browser reads (paths inside site-packages).
@@ -56,6 +63,8 @@ TRIMMED = (
     "dash/dash_table/demo.js",
     "dash/dash_table/index.html",
 )
+#: Packages compiled without docstrings (as ``python -OO`` would; they hold no asserts either).
+WITHOUT_DOCSTRINGS = ("plotly/graph_objs",)
 #: Parts of a wheel's ``<name>.data/`` folder that are importable.
 _DATA_TO_SITE = ("purelib", "platlib")
 #: Compiled by the site's Pyodide in Node (see bootstrap/compile_pyc.mjs).
@@ -90,7 +99,7 @@ def pack(
         staging.mkdir()
         times: dict[str, tuple[int, int, int, int, int, int]] = {}
         trimmed = sum(_unpack(wheel, staging, times) for _, wheel in wheels)
-        _compile(staging, pyodide_dir, bootstrap_dir)
+        _compile(staging, pyodide_dir, bootstrap_dir, without_docstrings=WITHOUT_DOCSTRINGS)
         _drop_sources(staging)
         partial = Path(tmp) / target.name
         _write_pack(staging, times, partial)
@@ -102,16 +111,30 @@ def pack(
 def _write_pack(staging: Path, times: dict[str, tuple[int, int, int, int, int, int]], target: Path) -> None:
     """Write every file under ``staging`` into a pack at ``target``; files keep their wheel's times
     (Dash fingerprints the URLs of the scripts it serves with their mtimes)."""
-    paths = sorted(p for p in staging.rglob("*") if p.is_file())
+    # Alike files side by side: by kind, then name (plotly's hundreds of `_font.pyc`, `_marker.pyc`…).
+    paths = sorted(
+        (p for p in staging.rglob("*") if p.is_file()),
+        key=lambda p: (p.suffix, p.name, p.stat().st_size, p.as_posix()),
+    )
     files = []
     for path in paths:
         name = path.relative_to(staging).as_posix()
         files.append([name, path.stat().st_size, calendar.timegm(times.get(name, (1980, 1, 1, 0, 0, 0)))])
     index = json.dumps({"files": files}, separators=(",", ":")).encode()
-    with gzip.open(target, "wb", compresslevel=9) as out:
-        out.write(PACK_MAGIC + len(index).to_bytes(4, "little") + index)
-        for path in paths:
-            out.write(path.read_bytes())
+    parts = [PACK_MAGIC, len(index).to_bytes(4, "little"), index, *(path.read_bytes() for path in paths)]
+    target.write_bytes(deflate.gzip_compress(b"".join(parts), GZIP_LEVEL))
+
+
+def gzipped(path: Path, cache_dir: Path) -> Path:
+    """``path`` gzipped (at GZIP_LEVEL), cached in ``cache_dir`` by its content."""
+    data = path.read_bytes()
+    target = cache_dir / "archives" / f"{path.name}-{hashlib.sha256(data).hexdigest()[:16]}.gz"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        partial.write_bytes(deflate.gzip_compress(data, GZIP_LEVEL))
+        partial.replace(target)
+    return target
 
 
 def read_pack(pack: Path, select: Callable[[str], bool] = lambda name: True) -> dict[str, bytes]:
@@ -189,6 +212,7 @@ def compiled_stdlib(pyodide_dir: Path, cache_dir: Path, bootstrap_dir: Path) -> 
 def _drop_sources(staging: Path) -> None:
     """Put each compiled module's ``__pycache__/<name>.cpython-3XX.pyc`` in place of its ``<name>.py``.
 
+    A module also compiled without docstrings (``<name>.cpython-3XX.opt-2.pyc``) gets that one.
     A module that did not compile keeps its source (and compiles when first imported).
     """
     tag = "cpython-" + _versions.PYTHON_VERSION.replace(".", "")
@@ -198,18 +222,28 @@ def _drop_sources(staging: Path) -> None:
             source = cache.parent / f"{name}.py"
             if source.is_file():
                 source.unlink()
+                docless = cache / f"{name}.{tag}.opt-2.pyc"
+                if docless.is_file():
+                    docless.replace(pyc)
                 pyc.rename(cache.parent / f"{name}.pyc")
         if not any(cache.iterdir()):
             cache.rmdir()
 
 
-def _compile(staging: Path, pyodide_dir: Path, bootstrap_dir: Path, recorded: str | None = None) -> None:
+def _compile(
+    staging: Path,
+    pyodide_dir: Path,
+    bootstrap_dir: Path,
+    recorded: str | None = None,
+    without_docstrings: Iterable[str] = (),
+) -> None:
     node = shutil.which("node")
     if node is None:
         raise ArchiveError("webdash build needs Node.js to compile the packages for the browser's Python.")
     where = [recorded] if recorded else []
+    docless = [arg for folder in without_docstrings for arg in ("--without-docstrings", folder)]
     result = subprocess.run(
-        [node, str(bootstrap_dir / _COMPILER), str(pyodide_dir), str(staging), *where],
+        [node, str(bootstrap_dir / _COMPILER), str(pyodide_dir), str(staging), *where, *docless],
         capture_output=True, text=True, env={**os.environ, "NODE_NO_WARNINGS": "1"},
     )  # fmt: skip
     if result.returncode != 0:

@@ -25,7 +25,6 @@ shared files live once, in the site's top ``_webdash/``, next to an
 from __future__ import annotations
 
 import ast
-import gzip
 import hashlib
 import json
 import os
@@ -156,11 +155,8 @@ def build(
         # The standard library goes in compiled; the other files as Pyodide ships them.
         shutil.copyfile(stdlib if name == "python_stdlib.zip" else core / name, shared / "pyodide" / name)
     for name in GZIPPED_CORE:
-        with (
-            (shared / "pyodide" / name).open("rb") as plain,
-            gzip.GzipFile(shared / "pyodide" / f"{name}.gz", "wb", 9, mtime=0) as gz,
-        ):
-            shutil.copyfileobj(plain, gz)
+        gz = _archive.gzipped(shared / "pyodide" / name, _pyodide.cache_root())
+        shutil.copyfile(gz, shared / "pyodide" / f"{name}.gz")
     try:
         archives = _pack(locks, core, shared, log)
     except _archive.ArchiveError as exc:
