@@ -161,16 +161,27 @@ export async function startPython({
 async function resume(saved, pyodideOptions, onBroken, onResuming) {
   /** @type {ReturnType<typeof snapshot.beforeStart> | undefined} */
   let prepared;
-  const { files, dirs, dynlibs, memorySize } = saved.index;
-  const pyodide = await loadPyodideWith({ ...pyodideOptions, _loadSnapshot: saved.memory }, (Module) => {
+  const { files, dirs, dynlibs, memorySize, memoryHeader } = saved.index;
+  if (typeof memoryHeader !== "number") throw new Error("The snapshot was saved by an earlier webdash.");
+  // Pyodide reads a snapshot whole before it makes the module. It gets only the snapshot's header;
+  // the wasm memory is read meanwhile and written into the module once it is made.
+  const memory = Promise.resolve(saved.memory).then((m) => (m instanceof Blob ? m : new Blob([m])));
+  const part = (/** @type {number} */ start, /** @type {number} */ end) =>
+    memory.then((blob) => blob.slice(start, end).arrayBuffer()).then((bytes) => new Uint8Array(bytes));
+  const header = part(0, memoryHeader);
+  const heap = part(memoryHeader, memorySize);
+  settleLater([heap]);
+  const options = { ...pyodideOptions, _loadSnapshot: header };
+  const pyodide = await loadPyodideWith(options, (Module) => {
     const placed = Promise.resolve(saved.data).then((data) => [{ files, dirs, data }]);
     prepared = snapshot.beforeStart(Module, placed, () => dynlibs, memorySize);
-  }, (Module) => {
+  }, async (Module) => {
     // The module is made, with its libraries: whether the snapshot fits shows now, before
-    // Pyodide writes the snapshot's memory into it.
+    // the snapshot's memory is written into it.
     snapshot.checkFits(Module, saved);
     onResuming();
-  });
+    Module.HEAP8.set(await heap);
+  }, memorySize);
   await prepared?.placed;
   snapshot.resumeState(pyodide, saved);
   const worker = pyodide.pyimport("webdash._worker");
@@ -183,17 +194,19 @@ async function resume(saved, pyodideOptions, onBroken, onResuming) {
  * `created(Module)` once the module is made, before Pyodide goes on with it.
  * @param {{indexURL: string} & Record<string, unknown>} options
  * @param {(Module: any) => void} hook
- * @param {(Module: any) => void} [created]
+ * @param {(Module: any) => void | Promise<void>} [created]
+ * @param {number} [memorySize]  the wasm memory to start with (a snapshot's size)
  */
-async function loadPyodideWith(options, hook, created) {
+async function loadPyodideWith(options, hook, created, memorySize) {
   const [{ loadPyodide }, { default: create }] = await Promise.all([
     import(options.indexURL + "pyodide.mjs"),
     import(options.indexURL + "pyodide.asm.mjs"),
   ]);
   const createPyodideModule = async (/** @type {any} */ settings) => {
     settings.preRun.push(hook);
+    if (memorySize) settings.INITIAL_MEMORY = memorySize;
     const Module = await create(settings);
-    created?.(Module);
+    await created?.(Module);
     return Module;
   };
   return loadPyodide({ ...options, createPyodideModule });

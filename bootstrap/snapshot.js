@@ -21,12 +21,14 @@
 /**
  * @typedef {object} Saved  a snapshot as made, or as read back (then its bytes arrive later)
  * @property {SavedIndex} index
- * @property {Uint8Array | Promise<Uint8Array>} memory  from pyodide.makeMemorySnapshot()
+ * @property {Uint8Array | Blob | Promise<Blob>} memory  from pyodide.makeMemorySnapshot(): Pyodide's
+ *   header (`index.memoryHeader` bytes), then the wasm memory
  * @property {Blob | Promise<Blob>} data  the saved files' bytes, end to end
  *
  * @typedef {object} SavedIndex
  * @property {string} key  the build and browser the snapshot belongs to
  * @property {number} memorySize  bytes in memory
+ * @property {number} memoryHeader  bytes of Pyodide's header at the start of memory
  * @property {string[]} dirs  every folder to make, parents first
  * @property {[string, number, number, number][]} files  path, offset in data, size, mtime (ms)
  * @property {[number, string, number, number][]} open  fd, path, flags, position
@@ -129,6 +131,8 @@ export function capture(pyodide, key, dirs, preloaded) {
   const index = {
     key,
     memorySize: memory.byteLength,
+    // Pyodide's snapshot is its header, then a copy of the whole wasm memory.
+    memoryHeader: memory.byteLength - pyodide._module.HEAP8.byteLength,
     dynlibs: preloaded,
     tableSize: pyodide._module.wasmTable.length,
     dirs: [...new Set(folders)],
@@ -307,8 +311,9 @@ export function cacheStore(cacheName, base) {
       };
       return {
         index: parsed,
-        memory: entry(urls.memory).then(async (response) => new Uint8Array(await response.arrayBuffer())),
-        // The files stay a Blob: a worker reads each one only when Python opens it.
+        // Both stay Blobs: the memory is read in two parts, and a worker reads each file only
+        // when Python opens it.
+        memory: entry(urls.memory).then((response) => response.blob()),
         data: entry(urls.data).then((response) => response.blob()),
       };
     },
