@@ -6,6 +6,7 @@ deploy a new build to the same URL.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -231,6 +232,23 @@ def test_repeat_visit_fetches_nothing_from_the_network(context, site):
     works(page, "v1", "again")
     # Only the browser's check for a new service worker may reach the host.
     assert {urlsplit(u).path for u in network} <= {"/www/service_worker.js"}
+
+
+def test_the_first_repeat_visit_starts_with_pyodides_compiled_code(browser, context, site):
+    page = visit(context, site)
+    snapshot_saved(page)
+    page.close()
+    page = context.new_page()
+    # Chrome's trace shows whether the wasm module came out of its code cache: one the first visit
+    # made, from the module the service worker answered out of Cache Storage.
+    browser.start_tracing(page=page, categories=["v8.wasm"])
+    try:
+        page.goto(site.url)
+        booted(page)
+    finally:
+        events = json.loads(browser.stop_tracing())["traceEvents"]
+    assert "wasm.Deserialize" in {event["name"] for event in events}
+    works(page, "v1", "compiled")
 
 
 def test_reload_offline_boots_from_the_cache(context, site):
