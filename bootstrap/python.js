@@ -181,7 +181,7 @@ async function resume(saved, pyodideOptions, onBroken, onResuming) {
     snapshot.checkFits(Module, saved);
     onResuming();
     Module.HEAP8.set(await heap);
-  }, memorySize);
+  });
   await prepared?.placed;
   snapshot.resumeState(pyodide, saved);
   const worker = pyodide.pyimport("webdash._worker");
@@ -195,16 +195,14 @@ async function resume(saved, pyodideOptions, onBroken, onResuming) {
  * @param {{indexURL: string} & Record<string, unknown>} options
  * @param {(Module: any) => void} hook
  * @param {(Module: any) => void | Promise<void>} [created]
- * @param {number} [memorySize]  the wasm memory to start with (a snapshot's size)
  */
-async function loadPyodideWith(options, hook, created, memorySize) {
+async function loadPyodideWith(options, hook, created) {
   const [{ loadPyodide }, { default: create }] = await Promise.all([
     import(options.indexURL + "pyodide.mjs"),
     import(options.indexURL + "pyodide.asm.mjs"),
   ]);
   const createPyodideModule = async (/** @type {any} */ settings) => {
     settings.preRun.push(hook);
-    if (memorySize) settings.INITIAL_MEMORY = memorySize;
     const Module = await create(settings);
     await created?.(Module);
     return Module;
