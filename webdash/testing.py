@@ -44,6 +44,10 @@ CHROMIUM_FLAGS = (
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
 )  # fmt: skip
+#: Chrome features turned off in every browser these tools start: the omnibox popup of Chrome's own
+#: UI, which headless Chrome otherwise loads in a renderer of its own for every new page's window,
+#: taking a core for ~0.5 s while the page loads (Puppeteer turns both off as well).
+DISABLED_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
 #: A cold boot in the browser on a slow, busy machine (ms).
 BOOT_TIMEOUT_MS = 120_000
 #: Waiting for a callback's result (ms).
@@ -68,9 +72,39 @@ def find_chromium(explicit: str | None = None) -> str:
 def launch_chromium(
     playwright: Playwright, executable: str | None = None, args: tuple[str, ...] = ()
 ) -> Browser:
-    """Headless Chromium with flags that work in containers; ``args`` adds more."""
-    flags = [*CHROMIUM_FLAGS, *args]
-    return playwright.chromium.launch(executable_path=find_chromium(executable), args=flags)
+    """Headless Chromium with flags that work in containers; ``args`` adds more.
+
+    The Chrome features in ``DISABLED_FEATURES`` are turned off as well as those Playwright turns
+    off. Chromium honours only the last ``--disable-features`` switch, so both lists go into one,
+    which replaces Playwright's.
+    """
+    path = find_chromium(executable)
+    playwrights = _playwright_switch(playwright, path, "--disable-features=")
+    features = [*(playwrights or "--disable-features=").split("=", 1)[1].split(","), *DISABLED_FEATURES]
+    flags = [*CHROMIUM_FLAGS, "--disable-features=" + ",".join(f for f in features if f), *args]
+    ignored = [playwrights] if playwrights else None
+    return playwright.chromium.launch(executable_path=path, args=flags, ignore_default_args=ignored)
+
+
+#: Playwright's own switches, by Chromium and switch name (see _playwright_switch).
+_PLAYWRIGHT_SWITCHES: dict[tuple[str, str], str | None] = {}
+
+
+def _playwright_switch(playwright: Playwright, executable: str, prefix: str) -> str | None:
+    """The switch starting with ``prefix`` that Playwright passes to ``executable``, if any.
+
+    Read back from a browser Playwright starts (Chromium tells its command line to automation
+    clients), once per process and executable.
+    """
+    if (executable, prefix) not in _PLAYWRIGHT_SWITCHES:
+        flags = [*CHROMIUM_FLAGS, "--enable-automation"]
+        browser = playwright.chromium.launch(executable_path=executable, args=flags)
+        try:
+            arguments = browser.new_browser_cdp_session().send("Browser.getBrowserCommandLine")["arguments"]
+        finally:
+            browser.close()
+        _PLAYWRIGHT_SWITCHES[executable, prefix] = next((a for a in arguments if a.startswith(prefix)), None)
+    return _PLAYWRIGHT_SWITCHES[executable, prefix]
 
 
 def python_worker(page: Page) -> Worker:
