@@ -34,25 +34,21 @@ async function main() {
     ), { title: "This address cannot run the app" });
   }
   show("service-worker", "Starting the service worker", 0, 0);
+  // A repeat visit is under this app's service worker from the start: Python starts at once, while
+  // the browser looks for a newer deployment. If one takes over, Python starts again, with it.
+  const startedUnder = navigator.serviceWorker.controller;
+  let python = startedUnder ? startPython() : undefined;
+  const stop = () => {
+    python?.worker.terminate();
+    python = undefined;
+  };
   const registration = await navigator.serviceWorker.register(root + "service_worker.js", { scope: root });
-  await upToDate(registration);
+  // Stopped as soon as a newer deployment turns up: its service worker takes over only once the
+  // files this Python is reading from the old one have been served.
+  await upToDate(registration, stop);
   await controlled(registration);
-
-  let resumingNow = () => {};
-  /** Settles when a saved snapshot turns out to fit Python (see below). */
-  const resuming = new Promise((resolve) => (resumingNow = () => resolve(undefined)));
-  const worker = startWorker();
-  /** @type {Promise<boolean>} whether Python was resumed from a snapshot */
-  const ready = new Promise((resolve, reject) => {
-    worker.onmessage = ({ data }) => {
-      if (data.type === protocol.BOOT_PROGRESS) show(data.stage, data.label, data.loaded, data.total);
-      else if (data.type === protocol.BOOT_RESUMING) resumingNow();
-      else if (data.type === protocol.BOOT_READY) resolve(Boolean(data.resumed));
-      else if (data.type === protocol.BOOT_ERROR) reject(Object.assign(new Error(data.error.message), data.error));
-    };
-    worker.onerror = (event) => reject(new Error(`The Python worker failed to start: ${event.message}`));
-  });
-  worker.postMessage({ type: protocol.BOOT_START, root });
+  if (navigator.serviceWorker.controller !== startedUnder) stop();
+  const { worker, ready, resuming } = python ?? startPython();
 
   // The service worker sends this page's requests straight to the worker, on a channel between them.
   // A service worker that lost its end (the browser restarts idle service workers) sends them here
@@ -167,15 +163,31 @@ async function pageCache() {
 }
 
 /**
- * The Python worker. Started from a blob: URL, it is controlled by this page's
- * service worker, so its downloads come from the service worker's cache (a
- * worker started from its own URL would be matched against that URL's scope,
- * and a gallery's shared folder lies outside every app's scope).
+ * The Python worker, booting. Started from a blob: URL, it is controlled by this page's service
+ * worker, so its downloads come from the service worker's cache (a worker started from its own URL
+ * would be matched against that URL's scope, and a gallery's shared folder lies outside every app's
+ * scope).
  */
-function startWorker() {
+function startPython() {
   const script = new URL("worker.js", import.meta.url).href;
   const source = new Blob([`import ${JSON.stringify(script)};`], { type: "text/javascript" });
-  return new Worker(URL.createObjectURL(source), { type: "module" });
+  const worker = new Worker(URL.createObjectURL(source), { type: "module" });
+  let resumingNow = () => {};
+  /** Settles when a saved snapshot turns out to fit Python (see main). */
+  const resuming = new Promise((resolve) => (resumingNow = () => resolve(undefined)));
+  /** @type {Promise<boolean>} whether Python was resumed from a snapshot */
+  const ready = new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => {
+      if (data.type === protocol.BOOT_PROGRESS) show(data.stage, data.label, data.loaded, data.total);
+      else if (data.type === protocol.BOOT_RESUMING) resumingNow();
+      else if (data.type === protocol.BOOT_READY) resolve(Boolean(data.resumed));
+      else if (data.type === protocol.BOOT_ERROR) reject(Object.assign(new Error(data.error.message), data.error));
+    };
+    worker.onerror = (event) => reject(new Error(`The Python worker failed to start: ${event.message}`));
+  });
+  ready.catch(() => {}); // reported where it is awaited; a worker started again is not awaited
+  worker.postMessage({ type: protocol.BOOT_START, root });
+  return { worker, ready, resuming };
 }
 
 /**
@@ -183,13 +195,15 @@ function startWorker() {
  * cached build runs) and let it take over, so that this page runs one build
  * from start to end.
  * @param {ServiceWorkerRegistration} registration
+ * @param {() => void} found  called when there is a newer deployment, before it takes over
  */
-async function upToDate(registration) {
+async function upToDate(registration, found) {
   if (navigator.serviceWorker.controller) {
     await Promise.race([registration.update().catch(() => {}), sleep(3000)]);
   }
   const incoming = registration.installing ?? registration.waiting;
   if (!incoming) return;
+  found();
   await new Promise((resolve) => {
     const settled = () => ["activated", "redundant"].includes(incoming.state) && resolve(undefined);
     incoming.addEventListener("statechange", settled);
