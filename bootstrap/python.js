@@ -171,9 +171,12 @@ async function resume(saved, pyodideOptions, onBroken, onResuming) {
   const header = part(0, memoryHeader);
   const heap = part(memoryHeader, memorySize);
   settleLater([heap]);
+  const data = Promise.resolve(saved.data);
+  const ahead = data.then((blob) => (blob instanceof Blob ? snapshot.readAhead(files, blob) : undefined));
+  settleLater([ahead]);
   const options = { ...pyodideOptions, _loadSnapshot: header };
   const pyodide = await loadPyodideWith(options, (Module) => {
-    const placed = Promise.resolve(saved.data).then((data) => [{ files, dirs, data }]);
+    const placed = Promise.all([data, ahead]).then(([data, ahead]) => [{ files, dirs, data, ahead }]);
     prepared = snapshot.beforeStart(Module, placed, () => dynlibs, memorySize);
   }, async (Module) => {
     // The module is made, with its libraries: whether the snapshot fits shows now, before

@@ -148,6 +148,8 @@ export function capture(pyodide, key, dirs, preloaded) {
  * @property {[string, number, number, number][]} files  path, offset in data, size, mtime (ms)
  * @property {string[]} [dirs]  folders to make first (else made as needed)
  * @property {Uint8Array | Blob} data
+ * @property {Map<string, Promise<Uint8Array>>} [ahead]  some files' bytes, being read from a Blob
+ *   `data` in the background (see readAhead)
  */
 
 /**
@@ -182,7 +184,7 @@ export function beforeStart(Module, files, dynlibs, memorySize = 0) {
  * @param {any} FS
  * @param {Files} wanted
  */
-export async function placeFiles(FS, { files, dirs, data }) {
+export async function placeFiles(FS, { files, dirs, data, ahead }) {
   const lazy = data instanceof Blob && typeof FileReaderSync !== "undefined";
   const bytes = data instanceof Blob ? (lazy ? undefined : new Uint8Array(await data.arrayBuffer())) : data;
   for (const dir of dirs ?? []) if (!FS.analyzePath(dir).exists) FS.mkdir(dir);
@@ -199,10 +201,31 @@ export async function placeFiles(FS, { files, dirs, data }) {
     }
     const node = MEMFS.createNode(parent, path.slice(dir.length + 1), 0o100644, 0);
     if (bytes) setContents(node, bytes.subarray(offset, offset + size));
-    else readOnFirstUse(node, /** @type {Blob} */ (data), offset, size);
+    else {
+      readOnFirstUse(node, /** @type {Blob} */ (data), offset, size);
+      ahead?.get(path)?.then((read) => Object.getOwnPropertyDescriptor(node, "contents")?.get && setContents(node, read), () => {});
+    }
     node.usedBytes = size;
     node.atime = node.mtime = node.ctime = mtime;
   }
+}
+
+/**
+ * Start reading, in the background, the files of `data` that a resumed Python reads at once: the
+ * metadata of every installed distribution (Pyodide lists them as it starts) and the extension
+ * modules (loaded before it starts). Read on first use, one by one, they keep Python waiting.
+ * @param {Files["files"]} files
+ * @param {Blob} data
+ * @returns {Map<string, Promise<Uint8Array>>}
+ */
+export function readAhead(files, data) {
+  const ahead = new Map();
+  for (const [path, offset, size] of files) {
+    if (path.endsWith(".so") || /\.dist-info\/METADATA$/.test(path)) {
+      ahead.set(path, data.slice(offset, offset + size).arrayBuffer().then((bytes) => new Uint8Array(bytes)));
+    }
+  }
+  return ahead;
 }
 
 /** @param {any} node @param {Uint8Array} bytes */
