@@ -202,7 +202,7 @@ export async function placeFiles(FS, { files, dirs, data, ahead }) {
     const node = MEMFS.createNode(parent, path.slice(dir.length + 1), 0o100644, 0);
     if (bytes) setContents(node, bytes.subarray(offset, offset + size));
     else {
-      readOnFirstUse(node, /** @type {Blob} */ (data), offset, size);
+      readOnFirstUse(node, path, /** @type {Blob} */ (data), offset, size);
       ahead?.get(path)?.then((read) => Object.getOwnPropertyDescriptor(node, "contents")?.get && setContents(node, read), () => {});
     }
     node.usedBytes = size;
@@ -234,18 +234,31 @@ function setContents(node, bytes) {
 }
 
 /**
+ * The paths of the files read on first use so far, in order (diagnostics: `webdash.readLate()`).
+ * @type {string[]}
+ */
+const readLate = [];
+
+/** @returns {string[]} */
+export function filesReadLate() {
+  return [...readLate];
+}
+
+/**
  * A file node whose bytes are read from `blob` the first time anything looks
  * at them (slicing the blob is left until then: it is not free either).
  * @param {any} node  a MEMFS file node
+ * @param {string} path
  * @param {Blob} blob
  * @param {number} offset
  * @param {number} size
  */
-function readOnFirstUse(node, blob, offset, size) {
+function readOnFirstUse(node, path, blob, offset, size) {
   Object.defineProperty(node, "contents", {
     configurable: true,
     enumerable: true,
     get() {
+      readLate.push(path);
       const bytes = new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(offset, offset + size)));
       setContents(node, bytes);
       return bytes;

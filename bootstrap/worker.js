@@ -4,7 +4,7 @@
 
 import { startPython } from "./python.js";
 import * as protocol from "./protocol.js";
-import { buildCacheName, cacheStore, snapshotBase } from "./snapshot.js";
+import { buildCacheName, cacheStore, filesReadLate, snapshotBase } from "./snapshot.js";
 
 /** @type {Promise<Awaited<ReturnType<typeof startPython>>> | undefined} */
 let python;
@@ -40,7 +40,8 @@ async function boot(root) {
     });
     // For diagnostics from the browser's dev tools (and the benchmark): webdash.memory().
     // webdash.saved settles once this boot's memory snapshot is stored (the next visit resumes from it).
-    self.webdash = { memory: py.memory, saved: py.saved, resumed: py.resumed };
+    // webdash.readLate(): the saved files a resumed Python has read since, each when first opened.
+    self.webdash = { memory: py.memory, saved: py.saved, resumed: py.resumed, readLate: filesReadLate };
     self.postMessage({ type: protocol.BOOT_READY, resumed: py.resumed });
     return py;
   } catch (error) {
