@@ -43,8 +43,8 @@ async function main() {
     python = undefined;
   };
   const registration = await navigator.serviceWorker.register(root + "service_worker.js", { scope: root });
-  // Stopped as soon as a newer deployment turns up: its service worker takes over only once the
-  // files this Python is reading from the old one have been served.
+  // Stopped as soon as a newer deployment turns up: while it runs on the old build, Chrome was seen
+  // to keep the new service worker waiting instead of letting it take over.
   await upToDate(registration, stop);
   await controlled(registration);
   if (navigator.serviceWorker.controller !== startedUnder) stop();
