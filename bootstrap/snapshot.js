@@ -201,10 +201,7 @@ export async function placeFiles(FS, { files, dirs, data, ahead }) {
     }
     const node = MEMFS.createNode(parent, path.slice(dir.length + 1), 0o100644, 0);
     if (bytes) setContents(node, bytes.subarray(offset, offset + size));
-    else {
-      readOnFirstUse(node, path, /** @type {Blob} */ (data), offset, size);
-      ahead?.get(path)?.then((read) => Object.getOwnPropertyDescriptor(node, "contents")?.get && setContents(node, read), () => {});
-    }
+    else readOnFirstUse(node, path, /** @type {Blob} */ (data), offset, size, ahead?.get(path));
     node.usedBytes = size;
     node.atime = node.mtime = node.ctime = mtime;
   }
@@ -246,27 +243,33 @@ export function filesReadLate() {
 
 /**
  * A file node whose bytes are read from `blob` the first time anything looks
- * at them (slicing the blob is left until then: it is not free either).
+ * at them (slicing the blob is left until then: it is not free either), unless
+ * `early` brings them first.
  * @param {any} node  a MEMFS file node
  * @param {string} path
  * @param {Blob} blob
  * @param {number} offset
  * @param {number} size
+ * @param {Promise<Uint8Array>} [early]  the same bytes, being read in the background
  */
-function readOnFirstUse(node, path, blob, offset, size) {
+function readOnFirstUse(node, path, blob, offset, size, early) {
+  let unread = true;
+  const settle = (/** @type {Uint8Array} */ bytes) => {
+    unread = false;
+    setContents(node, bytes);
+  };
   Object.defineProperty(node, "contents", {
     configurable: true,
     enumerable: true,
     get() {
       readLate.push(path);
       const bytes = new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(offset, offset + size)));
-      setContents(node, bytes);
+      settle(bytes);
       return bytes;
     },
-    set(value) {
-      setContents(node, value);
-    },
+    set: settle,
   });
+  early?.then((bytes) => unread && settle(bytes), () => {});
 }
 
 /**

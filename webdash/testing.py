@@ -79,32 +79,33 @@ def launch_chromium(
     which replaces Playwright's.
     """
     path = find_chromium(executable)
-    playwrights = _playwright_switch(playwright, path, "--disable-features=")
-    features = [*(playwrights or "--disable-features=").split("=", 1)[1].split(","), *DISABLED_FEATURES]
-    flags = [*CHROMIUM_FLAGS, "--disable-features=" + ",".join(f for f in features if f), *args]
+    playwrights = _playwright_disabled_features(playwright, path)
+    features = [*(playwrights.partition("=")[2].split(",") if playwrights else ()), *DISABLED_FEATURES]
+    flags = [*CHROMIUM_FLAGS, "--disable-features=" + ",".join(features), *args]
     ignored = [playwrights] if playwrights else None
     return playwright.chromium.launch(executable_path=path, args=flags, ignore_default_args=ignored)
 
 
-#: Playwright's own switches, by Chromium and switch name (see _playwright_switch).
-_PLAYWRIGHT_SWITCHES: dict[tuple[str, str], str | None] = {}
+#: Playwright's own ``--disable-features`` switch, by Chromium (see _playwright_disabled_features).
+_PLAYWRIGHT_DISABLED: dict[str, str | None] = {}
 
 
-def _playwright_switch(playwright: Playwright, executable: str, prefix: str) -> str | None:
-    """The switch starting with ``prefix`` that Playwright passes to ``executable``, if any.
+def _playwright_disabled_features(playwright: Playwright, executable: str) -> str | None:
+    """The ``--disable-features`` switch Playwright passes to ``executable``, if any.
 
     Read back from a browser Playwright starts (Chromium tells its command line to automation
     clients), once per process and executable.
     """
-    if (executable, prefix) not in _PLAYWRIGHT_SWITCHES:
+    if executable not in _PLAYWRIGHT_DISABLED:
         flags = [*CHROMIUM_FLAGS, "--enable-automation"]
         browser = playwright.chromium.launch(executable_path=executable, args=flags)
         try:
             arguments = browser.new_browser_cdp_session().send("Browser.getBrowserCommandLine")["arguments"]
         finally:
             browser.close()
-        _PLAYWRIGHT_SWITCHES[executable, prefix] = next((a for a in arguments if a.startswith(prefix)), None)
-    return _PLAYWRIGHT_SWITCHES[executable, prefix]
+        switch = next((a for a in arguments if a.startswith("--disable-features=")), None)
+        _PLAYWRIGHT_DISABLED[executable] = switch
+    return _PLAYWRIGHT_DISABLED[executable]
 
 
 def python_worker(page: Page) -> Worker:
