@@ -11,6 +11,13 @@ const APP_DIR = "/home/pyodide/app";
 const SITE_PACKAGES = "/lib/python3.14/site-packages/";
 /** Pyodide core files it downloads itself; counted once loadPyodide returns. */
 const PYODIDE_DOWNLOADS = ["pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib.zip"];
+/**
+ * A new snapshot is stored once the app has answered no request for this long (or at the latest
+ * after STORE_AT_THE_LATEST_MS): storing one copies ~100 MB on the Python worker, which held up
+ * the first visit's page by ~130 ms when it was stored at once.
+ */
+const STORE_WHEN_QUIET_MS = 2000;
+const STORE_AT_THE_LATEST_MS = 15_000;
 
 /**
  * @typedef {object} Python
@@ -142,12 +149,54 @@ export async function startPython({
   report();
   const worker = pyodide.pyimport("webdash._worker");
   worker.boot(root, APP_DIR);
-  // Saved now, before any request changes the app's state; stored in the background.
+  // Saved now, before any request changes the app's state; stored once the first page has loaded.
   const saved = store && snapshot.capture(pyodide, key, [sitePackages, APP_DIR], prepared?.loaded() ?? []);
   stage = ["ready", "Ready"];
   report();
-  const stored = saved && store.put(saved).catch((error) => console.warn("webdash: the snapshot was not stored:", error));
-  return python(pyodide, worker, { resumed: false, saved: stored ?? Promise.resolve() });
+  const requests = activity();
+  const stored =
+    saved &&
+    requests
+      .quiet(STORE_WHEN_QUIET_MS, STORE_AT_THE_LATEST_MS)
+      .then(() => store.put(saved))
+      .catch((error) => console.warn("webdash: the snapshot was not stored:", error));
+  return python(pyodide, worker, { resumed: false, saved: stored ?? Promise.resolve(), requests });
+}
+
+/**
+ * @typedef {object} Activity  the requests Python is answering
+ * @property {<T>(work: () => Promise<T>) => Promise<T>} during  counts `work` as a request in flight
+ * @property {(ms: number, latest: number) => Promise<void>} quiet  settles once no request has
+ *   been in flight for `ms`, or after `latest` ms in any case
+ */
+
+/** @returns {Activity} */
+function activity() {
+  let inFlight = 0;
+  let changed = () => {};
+  return {
+    async during(work) {
+      inFlight += 1;
+      changed();
+      try {
+        return await work();
+      } finally {
+        inFlight -= 1;
+        changed();
+      }
+    },
+    quiet: (ms, latest) =>
+      new Promise((resolve) => {
+        /** @type {ReturnType<typeof setTimeout> | undefined} */
+        let timer;
+        changed = () => {
+          clearTimeout(timer);
+          if (inFlight === 0) timer = setTimeout(resolve, ms);
+        };
+        changed();
+        setTimeout(resolve, latest);
+      }),
+  };
 }
 
 /**
@@ -217,12 +266,13 @@ async function loadPyodideWith(options, hook, created) {
  * The booted Python, as the worker uses it.
  * @param {any} pyodide
  * @param {any} worker  the webdash._worker module
- * @param {{resumed: boolean, saved: Promise<void>, onBroken?: () => void}} how
+ * @param {{resumed: boolean, saved: Promise<void>, onBroken?: () => void, requests?: Activity}} how
  *   whether it was resumed; when its snapshot is stored; what to do when a request fails outside
- *   Python's own error handling (which answers the app's errors as HTTP 500s)
+ *   Python's own error handling (which answers the app's errors as HTTP 500s); where requests
+ *   are counted
  * @returns {Python}
  */
-function python(pyodide, worker, { resumed, saved, onBroken }) {
+function python(pyodide, worker, { resumed, saved, onBroken, requests = activity() }) {
   const gc = pyodide.pyimport("gc");
   return {
     resumed,
@@ -239,7 +289,7 @@ function python(pyodide, worker, { resumed, saved, onBroken }) {
     },
     async handle(request) {
       try {
-        return await answer(worker, request);
+        return await requests.during(() => answer(worker, request));
       } catch (error) {
         onBroken?.();
         throw error;
