@@ -123,6 +123,33 @@ def test_a_snapshot_that_does_not_fit_is_replaced_by_a_fresh_boot(served):
     assert "Hello, Grace!" in result["responses"][2]["body"]
 
 
+def test_files_held_open_by_garbage_do_not_spoil_the_snapshot(served, tmp_path):
+    """Garbage in a reference cycle holds a file in /tmp open for reading. /tmp is not saved, so a
+    restore could not open it again: the snapshot is taken after the garbage is collected, and the
+    next boot resumes from it."""
+    app = tmp_path / "scratch"
+    app.mkdir()
+    (app / "app.py").write_text(
+        "import os, tempfile\n"
+        "from dash import Dash, html\n"
+        "path = os.path.join(tempfile.gettempdir(), 'scratch.txt')\n"
+        "with open(path, 'w') as f:\n"
+        "    f.write('scratch')\n"
+        "class Scratch:\n"
+        "    def __init__(self):\n"
+        "        self.me = self\n"
+        "        self.file = open(path)\n"
+        "Scratch()\n"
+        "app = Dash()\n"
+        "app.layout = html.Div('scratch')\n"
+    )
+    build(app, served.folder / "scratch")
+    layout = {"method": "GET", "path": "_dash-layout"}
+    result = boot_at(served.base_url + "scratch/", served.folder / "scratch", [layout], "resume")
+    assert result["snapshot"] == {"resumed": True, "kept": True}, result
+    assert json.loads(result["responses"][0]["body"])["props"]["children"] == "scratch"
+
+
 def test_apps_with_distribution_packages_are_not_snapshotted(served):
     result = boot(served, "distribution_package", [], "resume")
     assert result["snapshot"] == {"resumed": False, "kept": False}
