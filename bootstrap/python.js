@@ -75,7 +75,10 @@ export async function startPython({
       try {
         // Python errors come back as HTTP 500s: an exception from a request means the resumed
         // runtime is broken, so the next visit boots afresh.
-        const resumed = await resume(saved, pyodideOptions, () => store.delete().catch(() => {}), onResuming);
+        const stdlibFile = shared + "pyodide/python_stdlib.zip";
+        const stdlibZip = { url: new URL(stdlibFile, root).href, sha256: manifest.files[stdlibFile]?.sha256 ?? "" };
+        const onBroken = () => store.delete().catch(() => {});
+        const resumed = await resume(saved, pyodideOptions, { stdlibZip, onBroken, onResuming });
         onProgress({ type: BOOT_PROGRESS, stage: "ready", label: "Ready", loaded: 0, total: 0 });
         return resumed;
       } catch (error) {
@@ -203,11 +206,13 @@ function activity() {
  * Restore a saved snapshot.
  * @param {import("./snapshot.js").Saved} saved
  * @param {{indexURL: string}} pyodideOptions
- * @param {() => void} onBroken  called when a request fails outside Python's own error handling
- * @param {() => void} onResuming  called once the module is made and the snapshot fits it
+ * @param {object} how
+ * @param {{url: string, sha256: string}} how.stdlibZip  Pyodide's standard library zip in this build
+ * @param {() => void} how.onBroken  called when a request fails outside Python's own error handling
+ * @param {() => void} how.onResuming  called once the module is made and the snapshot fits it
  * @returns {Promise<Python>}
  */
-async function resume(saved, pyodideOptions, onBroken, onResuming) {
+async function resume(saved, pyodideOptions, { stdlibZip, onBroken, onResuming }) {
   /** @type {ReturnType<typeof snapshot.beforeStart> | undefined} */
   let prepared;
   const { files, dirs, dynlibs, memorySize, memoryHeader } = saved.index;
@@ -223,7 +228,13 @@ async function resume(saved, pyodideOptions, onBroken, onResuming) {
   const data = Promise.resolve(saved.data);
   const ahead = data.then((blob) => (blob instanceof Blob ? snapshot.readAhead(files, blob) : undefined));
   settleLater([ahead]);
-  const options = { ...pyodideOptions, _loadSnapshot: header };
+  // Pyodide writes its standard library (10.6 MB) into memory on every start, and a resumed Python
+  // rarely reads it: it gets an empty one, and the real one is read when Python first opens it.
+  const stdlib = snapshot.READS_ON_FIRST_USE
+    ? snapshot.keptFile(stdlibZip.url, stdlibZip.sha256).then((kept) => kept ?? fetchBlob(stdlibZip.url))
+    : undefined;
+  settleLater([stdlib]);
+  const options = { ...pyodideOptions, _loadSnapshot: header, ...(stdlib && { stdLibURL: EMPTY_FILE }) };
   const pyodide = await loadPyodideWith(options, (Module) => {
     const placed = Promise.all([data, ahead]).then(([data, ahead]) => [{ files, dirs, data, ahead }]);
     prepared = snapshot.beforeStart(Module, placed, () => dynlibs, memorySize);
@@ -231,6 +242,7 @@ async function resume(saved, pyodideOptions, onBroken, onResuming) {
     // The module is made, with its libraries: whether the snapshot fits shows now, before
     // the snapshot's memory is written into it.
     snapshot.checkFits(Module, saved);
+    if (stdlib) snapshot.stdlibOnFirstUse(Module.FS, await stdlib);
     onResuming();
     Module.HEAP8.set(await heap);
   });
@@ -352,6 +364,16 @@ async function loadDistribution(pyodide, names, baseURL) {
         `local mirror (webdash build --pyodide-packages DIR).\n${errors.join("\n")}`,
     );
   }
+}
+
+/** A URL of no bytes. */
+const EMPTY_FILE = "data:application/octet-stream,";
+
+/** @param {string} url */
+async function fetchBlob(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}.`);
+  return response.blob();
 }
 
 /** @param {string} url */

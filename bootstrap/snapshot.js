@@ -192,7 +192,7 @@ export function beforeStart(Module, files, dynlibs, memorySize = 0) {
  * @param {Files} wanted
  */
 export async function placeFiles(FS, { files, dirs, data, ahead }) {
-  const lazy = data instanceof Blob && typeof FileReaderSync !== "undefined";
+  const lazy = data instanceof Blob && READS_ON_FIRST_USE;
   const bytes = data instanceof Blob ? (lazy ? undefined : new Uint8Array(await data.arrayBuffer())) : data;
   for (const dir of dirs ?? []) if (!FS.analyzePath(dir).exists) FS.mkdir(dir);
   const { MEMFS } = FS.filesystems;
@@ -212,6 +212,22 @@ export async function placeFiles(FS, { files, dirs, data, ahead }) {
     node.usedBytes = size;
     node.atime = node.mtime = node.ctime = mtime;
   }
+}
+
+/** Whether files can be read on first use: only where a worker can read a Blob synchronously. */
+export const READS_ON_FIRST_USE = typeof FileReaderSync !== "undefined";
+
+/**
+ * Make Pyodide's standard library zip (written empty at start) read from `blob` on first use.
+ * @param {any} FS
+ * @param {Blob} blob
+ */
+export function stdlibOnFirstUse(FS, blob) {
+  const name = FS.readdir("/lib").find((/** @type {string} */ name) => STDLIB_ZIP.test("/lib/" + name));
+  if (!name) throw new Error("Pyodide's standard library is not at /lib/python*.zip.");
+  const node = FS.lookupPath("/lib/" + name).node;
+  readOnFirstUse(node, "/lib/" + name, blob, 0, blob.size);
+  node.usedBytes = blob.size;
 }
 
 /**
@@ -318,6 +334,19 @@ export function resumeState(pyodide, saved) {
  */
 export function buildCacheName(root, buildId) {
   return `webdash-app ${root} ${buildId}`;
+}
+
+/**
+ * A file of the build as the service worker keeps it (service_worker.js, SHARED_CACHE: keyed by
+ * URL and sha256), as a Blob read only as it is used; undefined when it is not kept. Through the
+ * service worker, the whole file would be read at once.
+ * @param {string} url
+ * @param {string} sha256
+ * @returns {Promise<Blob | undefined>}
+ */
+export async function keptFile(url, sha256) {
+  const response = await (await caches.open("webdash-shared")).match(`${url}?sha256=${sha256}`);
+  return response?.blob();
 }
 
 /**

@@ -7,6 +7,7 @@ deploy a new build to the same URL.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -85,6 +86,21 @@ def shout(word):
     return "{version}: " + (word or "").upper(), figure
 """
 PLOTLY_JS = "_dash-component-suites/plotly/package_data/plotly.min.js"
+#: An app whose callback imports a module of the standard library that nothing imported before.
+LATE_IMPORT_APP = """
+from dash import Dash, Input, Output, dcc, html
+
+app = Dash(__name__)
+app.layout = html.Div([dcc.Input(id="word", value="start"), html.P(id="out")])
+
+
+@app.callback(Output("out", "children"), Input("word", "value"))
+def shout(word):
+    import graphlib
+
+    order = graphlib.TopologicalSorter({"b": {"a"}}).static_order()
+    return (word or "").upper() + " " + "".join(order)
+"""
 
 
 @pytest.fixture
@@ -147,6 +163,29 @@ def test_repeat_visit_resumes_from_a_snapshot(context, site):
         works(page, "v1", "offline")
     finally:
         context.set_offline(False)
+
+
+def test_a_resumed_python_reads_the_standard_library_when_it_first_needs_it(context, tmp_path):
+    with _serve.serving(tmp_path) as base_url:
+        site = Deployment(tmp_path, base_url)
+        site.deploy("v1", LATE_IMPORT_APP)
+        page = context.new_page()
+        page.goto(site.url)
+        expect(page.locator("#out")).to_have_text("START ab", timeout=BOOT_TIMEOUT_MS)
+        snapshot_saved(page)
+        for offline in (False, True):
+            context.set_offline(offline)
+            try:
+                page.reload()
+                # The snapshot was saved before the first callback: this one imports graphlib anew.
+                expect(page.locator("#out")).to_have_text("START ab", timeout=BOOT_TIMEOUT_MS)
+                assert python_worker(page).evaluate("webdash.resumed") is True
+                read_late = python_worker(page).evaluate("webdash.readLate()")
+                assert [path for path in read_late if re.fullmatch(r"/lib/python\d+\.zip", path)], read_late
+                page.fill("#word", "later")
+                expect(page.locator("#out")).to_have_text("LATER ab")
+            finally:
+                context.set_offline(False)
 
 
 def test_a_repeat_visit_shows_the_page_while_python_resumes(context, site):
