@@ -19,7 +19,7 @@ shared files live once, in the site's top ``_webdash/``, next to an
     _webdash/bootstrap/      the boot page's and the Python worker's JS
     _webdash/pyodide/        the pinned Pyodide core (and vendored distribution packages)
     _webdash/packages-*.pack the apps' wheels, unpacked, trimmed and compiled (see _archive.py)
-    _webdash/runtime.zip     webdash's own worker-side modules
+    _webdash/runtime.zip     webdash's own worker-side modules, compiled
 """
 
 from __future__ import annotations
@@ -168,7 +168,13 @@ def build(
                     _pyodide.vendor(source_of, package.file, package.sha256, shared / "pyodide")
                 except _pyodide.PyodideError as exc:
                     raise BuildError(str(exc)) from exc
-    _zip_tree(Path(__file__).parent, shared / "runtime.zip", include=RUNTIME_MODULES, prefix="webdash/")
+    try:
+        runtime = _archive.compiled_runtime(
+            Path(__file__).parent, RUNTIME_MODULES, core, _pyodide.cache_root(), static / "bootstrap"
+        )
+    except _archive.ArchiveError as exc:
+        raise BuildError(str(exc)) from exc
+    shutil.copyfile(runtime, shared / "runtime.zip")
 
     hashes = _FileHashes()
     scripts = _SuiteScripts(shared)
@@ -478,17 +484,16 @@ def _skipped(relative: Path) -> bool:
     )
 
 
-def _zip_tree(root: Path, target: Path, *, include: tuple[str, ...] = (), prefix: str = "") -> None:
-    """Zip ``root`` (only ``include`` if given), keeping each file's mtime.
+def _zip_tree(root: Path, target: Path) -> None:
+    """Zip ``root``, keeping each file's mtime.
 
     Dash fingerprints asset URLs with mtimes; the worker restores them from the zip.
     """
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(root.rglob("*")):
             relative = path.relative_to(root)
-            if not path.is_file() or _skipped(relative) or (include and str(relative) not in include):
-                continue
-            archive.write(path, prefix + relative.as_posix())
+            if path.is_file() and not _skipped(relative):
+                archive.write(path, relative.as_posix())
 
 
 class _SuiteScripts:
