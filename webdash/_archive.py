@@ -189,20 +189,14 @@ def compiled_stdlib(pyodide_dir: Path, cache_dir: Path, bootstrap_dir: Path) -> 
     one stream, which is smaller, and imports read them without inflating.
     """
     target = cache_dir / "archives" / f"python_stdlib-{_versions.PYODIDE_VERSION}-{FORMAT}.zip"
-    if target.is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        staging = Path(tmp) / "stdlib"
+
+    def extract(staging: Path) -> None:
         with zipfile.ZipFile(pyodide_dir / "python_stdlib.zip") as source:
             source.extractall(staging)
-        major, minor = _versions.PYTHON_VERSION.split(".")
-        _compile(staging, pyodide_dir, bootstrap_dir, recorded=f"/lib/python{major}{minor}.zip")
-        _drop_sources(staging)
-        partial = Path(tmp) / target.name
-        _zip_fixed(staging, partial, zipfile.ZIP_STORED)
-        shutil.move(partial, target)
-    return target
+
+    major, minor = _versions.PYTHON_VERSION.split(".")
+    recorded = f"/lib/python{major}{minor}.zip"
+    return _compiled_zip(target, extract, pyodide_dir, bootstrap_dir, zipfile.ZIP_STORED, recorded)
 
 
 def compiled_runtime(
@@ -217,30 +211,43 @@ def compiled_runtime(
     key = hashlib.sha256(FORMAT.encode() + _versions.PYODIDE_VERSION.encode())
     for name, data in sources.items():
         key.update(f"{name} {len(data)} ".encode() + data)
+
+    def copy(staging: Path) -> None:
+        (staging / "webdash").mkdir()
+        for name, data in sources.items():
+            (staging / "webdash" / name).write_bytes(data)
+
     target = cache_dir / "archives" / f"runtime-{key.hexdigest()[:16]}.zip"
+    return _compiled_zip(target, copy, pyodide_dir, bootstrap_dir, zipfile.ZIP_DEFLATED)
+
+
+def _compiled_zip(
+    target: Path,
+    fill: Callable[[Path], None],
+    pyodide_dir: Path,
+    bootstrap_dir: Path,
+    compression: int,
+    recorded: str | None = None,
+) -> Path:
+    """``target``, made unless cached: the modules ``fill`` puts in a folder, compiled in place of
+    their sources, zipped with a fixed time (the same input gives the same bytes, and the same
+    build id)."""
     if target.is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        staging = Path(tmp) / "site-packages"
-        (staging / "webdash").mkdir(parents=True)
-        for name, data in sources.items():
-            (staging / "webdash" / name).write_bytes(data)
-        _compile(staging, pyodide_dir, bootstrap_dir)
+        staging = Path(tmp) / "modules"
+        staging.mkdir()
+        fill(staging)
+        _compile(staging, pyodide_dir, bootstrap_dir, recorded=recorded)
         _drop_sources(staging)
         partial = Path(tmp) / target.name
-        _zip_fixed(staging, partial, zipfile.ZIP_DEFLATED)
+        with zipfile.ZipFile(partial, "w", compression) as out:
+            for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+                info = zipfile.ZipInfo(path.relative_to(staging).as_posix(), (1980, 1, 1, 0, 0, 0))
+                out.writestr(info, path.read_bytes(), compression)
         shutil.move(partial, target)
     return target
-
-
-def _zip_fixed(staging: Path, target: Path, compression: int) -> None:
-    """Zip every file under ``staging`` with a fixed time: the same input gives the same bytes,
-    and the same build id."""
-    with zipfile.ZipFile(target, "w", compression) as out:
-        for path in sorted(p for p in staging.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(path.relative_to(staging).as_posix(), (1980, 1, 1, 0, 0, 0))
-            out.writestr(info, path.read_bytes(), compression)
 
 
 def _drop_sources(staging: Path) -> None:
