@@ -192,12 +192,19 @@ function activity() {
       new Promise((resolve) => {
         /** @type {ReturnType<typeof setTimeout> | undefined} */
         let timer;
+        const done = () => {
+          // Requests after this one no longer start timers.
+          changed = () => {};
+          clearTimeout(timer);
+          clearTimeout(deadline);
+          resolve();
+        };
+        const deadline = setTimeout(done, latest);
         changed = () => {
           clearTimeout(timer);
-          if (inFlight === 0) timer = setTimeout(resolve, ms);
+          if (inFlight === 0) timer = setTimeout(done, ms);
         };
         changed();
-        setTimeout(resolve, latest);
       }),
   };
 }
@@ -231,7 +238,7 @@ async function resume(saved, pyodideOptions, { stdlibZip, onBroken, onResuming }
   // Pyodide writes its standard library (10.6 MB) into memory on every start, and a resumed Python
   // rarely reads it: it gets an empty one, and the real one is read when Python first opens it.
   const stdlib = snapshot.READS_ON_FIRST_USE
-    ? snapshot.keptFile(stdlibZip.url, stdlibZip.sha256).then((kept) => kept ?? fetchBlob(stdlibZip.url))
+    ? snapshot.keptFile(stdlibZip.url, stdlibZip.sha256).then((kept) => kept ?? fetchOK(stdlibZip.url).then((r) => r.blob()))
     : undefined;
   settleLater([stdlib]);
   const options = { ...pyodideOptions, _loadSnapshot: header, ...(stdlib && { stdLibURL: EMPTY_FILE }) };
@@ -369,18 +376,16 @@ async function loadDistribution(pyodide, names, baseURL) {
 /** A URL of no bytes. */
 const EMPTY_FILE = "data:application/octet-stream,";
 
-/** @param {string} url */
-async function fetchBlob(url) {
+/** The response for `url`, or an error saying which file is missing. @param {string} url */
+async function fetchOK(url) {
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}.`);
-  return response.blob();
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}. Is the site fully deployed?`);
+  return response;
 }
 
 /** @param {string} url */
 async function getJSON(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}. Is the site fully deployed?`);
-  return response.json();
+  return (await fetchOK(url)).json();
 }
 
 /**
