@@ -14,10 +14,9 @@
 // Caches:
 //   APP_CACHE     this build's loading page and manifest, the component-suite scripts
 //                 and linked assets Python has served once (they are the same for the
-//                 whole build; a script the build has a copy of is kept as fetched from
-//                 the network, so that Chrome keeps its compiled code), and (written by
-//                 the page and the Python worker) the Dash pages Python gave and the
-//                 memory snapshot;
+//                 whole build; the page puts each back with its URL, so that Chrome keeps
+//                 a script's compiled code), and (written by the page and the Python
+//                 worker) the Dash pages Python gave and the memory snapshot;
 //   SHARED_CACHE  every file the manifest lists (Pyodide, wheels, the app archive…),
 //                 keyed by URL *and* sha256: content-addressed, so the apps of a
 //                 gallery share one copy and no build ever sees another's bytes.
@@ -34,8 +33,6 @@ const SHARED = new URL(BUILD.shared, ROOT).href;
 const APP_CACHE = `webdash-app ${ROOT} ${BUILD.id}`;
 const SHARED_CACHE = "webdash-shared";
 const MANIFEST = SITE_FILES + "manifest.json";
-/** Where Dash serves component libraries' scripts from; the build copies the packages' scripts there. */
-const SUITES = ROOT + "_dash-component-suites/";
 /** Statuses whose Response must have a null body. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
@@ -152,26 +149,21 @@ async function cachedOrNetwork(cacheName, request) {
  * @typedef {{sha256: string, gzip?: string, type?: string}} BuildFile  a manifest entry: the file's
  *   hash, and for some of Pyodide's files a gzipped copy (relative to the root) and the content type
  */
-/**
- * @typedef {object} BuildLists  what this build's manifest lists, by URL
- * @property {Map<string, BuildFile>} files  every file the app loads
- * @property {Map<string, string>} suiteScripts  the sha256 of each package script copied to where Dash serves it
- */
-/** @type {Promise<BuildLists> | undefined} */
-let buildLists;
+/** @type {Promise<Map<string, BuildFile>> | undefined} */
+let buildFiles;
 
-/** This build's lists; undefined when the manifest cannot be had (not deployed yet, or offline before the first visit). */
-async function lists() {
-  buildLists ??= cachedOrNetwork(APP_CACHE, new Request(MANIFEST))
+/**
+ * Every file this build's manifest lists (every file the app loads), by URL; undefined when the
+ * manifest cannot be had (not deployed yet, or offline before the first visit).
+ */
+async function listedFiles() {
+  buildFiles ??= cachedOrNetwork(APP_CACHE, new Request(MANIFEST))
     .then((response) => response.json())
-    .then(({ files, suiteScripts }) => ({
-      files: new Map(Object.entries(files).map(([path, f]) => [new URL(path, ROOT).href, f])),
-      suiteScripts: new Map(Object.entries(suiteScripts ?? {}).map(([path, sha256]) => [SUITES + path, sha256])),
-    }));
+    .then(({ files }) => new Map(Object.entries(files).map(([path, f]) => [new URL(path, ROOT).href, f])));
   try {
-    return await buildLists;
+    return await buildFiles;
   } catch {
-    buildLists = undefined;
+    buildFiles = undefined;
     return undefined;
   }
 }
@@ -183,7 +175,7 @@ async function lists() {
  * @param {(promise: Promise<void>) => void} waitUntil  keeps this worker alive while the file is cached
  */
 async function buildFile(request, waitUntil) {
-  const file = (await lists())?.files.get(request.url);
+  const file = (await listedFiles())?.get(request.url);
   if (!file) return fetch(request);
   const cache = await caches.open(SHARED_CACHE);
   const cacheKey = key(request.url, file.sha256);
@@ -232,31 +224,29 @@ async function fromPython(request, clientId, waitUntil) {
   // for the whole build: Python serves each once.
   const cache = request.method === "GET" && isBuildConstant(new URL(request.url)) ? await caches.open(APP_CACHE) : undefined;
   const cached = await cache?.match(request);
-  if (cached) return cached;
+  if (cached) {
+    if (!cached.url) waitUntil(keepWithURL(request.url, clientId));
+    return cached;
+  }
   const response = await forward(request, clientId);
   if (cache && response.status === 200) {
     // Stored after the page has it (waiting for the store held plotly.js back by ~100 ms).
-    waitUntil(cache.put(request, response.clone()).then(() => keepNetworkCopy(request, cache)));
+    waitUntil(cache.put(request, response.clone()).then(() => keepWithURL(request.url, clientId)));
   }
   return response;
 }
 
 /**
- * Replace Python's answer for a package script with the build's copy of it from the network, when
- * the build has one at this very URL with these very bytes. Chrome keeps the compiled code of a
- * script only when the service worker answers with a response it fetched from the page's URL:
- * from the next visit on, the page runs it without compiling it again (plotly.js: about a second).
- * @param {Request} request @param {Cache} cache
+ * Ask the page to fetch `url` (answered from APP_CACHE) and put the answer back. A response this
+ * worker makes has no URL, and Chrome keeps V8's compiled code of a script only for a cached
+ * response whose URL is the script's; the response a page's fetch gets carries the URL it asked
+ * for. From the next visit on, the page runs the script without compiling it again (plotly.js:
+ * about a second; Dash's own scripts: ~150 ms of a repeat visit).
+ * @param {string} url @param {string} clientId
  */
-async function keepNetworkCopy(request, cache) {
-  const url = new URL(request.url);
-  const sha256 = (await lists())?.suiteScripts.get(url.origin + url.pathname);
-  if (!sha256) return;
-  const response = await fetch(request.url).catch(() => undefined);
-  if (!response?.ok || response.url !== request.url) return;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await response.clone().arrayBuffer()));
-  const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
-  if (hex === sha256) await cache.put(request, response);
+async function keepWithURL(url, clientId) {
+  const client = clientId ? await self.clients.get(clientId) : undefined;
+  client?.postMessage({ type: "sw:keep", url, cache: APP_CACHE });
 }
 
 /** @param {URL} url */

@@ -62,6 +62,7 @@ async function main() {
     navigator.serviceWorker.controller?.postMessage({ type: protocol.SW_PORT }, [port2]);
   };
   navigator.serviceWorker.addEventListener("message", ({ data, ports }) => {
+    if (data?.type === protocol.SW_KEEP) keep(data.url, data.cache);
     if (data?.type !== protocol.HTTP_REQUEST) return;
     worker.postMessage(data, data.request.body ? [...ports, data.request.body] : [...ports]);
     relayed += 1;
@@ -112,6 +113,26 @@ async function main() {
     // The page shown does not fit this Python (which started afresh, with a new signing secret),
     // or it changes from one request to the next (then it is never shown ahead of Python again).
     location.reload();
+  }
+}
+
+/** The URLs this page has put back into the service worker's cache (see `keep`). */
+const kept = new Set();
+
+/**
+ * Fetch `url`, which the service worker answers from `cacheName` with what Python served, and put
+ * the answer back there: cached from here, it carries its URL, so that Chrome keeps the compiled
+ * code of the script (see `keepWithURL` in service_worker.js). Failing costs only that.
+ * @param {string} url @param {string} cacheName
+ */
+async function keep(url, cacheName) {
+  if (kept.has(url)) return;
+  kept.add(url);
+  try {
+    const response = await fetch(url);
+    if (response.ok && response.url === url) await (await caches.open(cacheName)).put(url, response);
+  } catch (error) {
+    console.info(`webdash: ${url} was not kept for its compiled code:`, error);
   }
 }
 

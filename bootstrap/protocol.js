@@ -25,6 +25,11 @@ export const BOOT_ERROR = "boot:error";
 export const SW_CLAIM = "sw:claim";
 /** page -> worker and page -> service worker: the two ends of a channel between them, for requests. */
 export const SW_PORT = "sw:port";
+/**
+ * service worker -> page, with `url` and `cache`: fetch `url` (the service worker answers it from
+ * `cache`) and put the answer back there. See `keepWithURL` in service_worker.js.
+ */
+export const SW_KEEP = "sw:keep";
 
 /** Boot stages, in order, as the loading page names them. */
 export const BOOT_STAGES = ["service-worker", "python", "packages", "app", "ready"];

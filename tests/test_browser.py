@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, expect
 
 from webdash.testing import BOOT_TIMEOUT_MS, launch_chromium
 
@@ -24,11 +24,11 @@ INSECURE = ("--host-resolver-rules=MAP insecure.test 127.0.0.1",)
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright, args=INSECURE)
-        yield browser
-        browser.close()
+def browser(webdash_playwright: Playwright) -> Iterator[Browser]:
+    # One Playwright for the whole session (webdash.testing's): the sync API cannot nest.
+    browser = launch_chromium(webdash_playwright, args=INSECURE)
+    yield browser
+    browser.close()
 
 
 class ConsoleWatch:

@@ -118,28 +118,6 @@ def test_dash_never_serves_a_trimmed_file():
     assert [p for p in scripts if any(fnmatch(p, pattern) for pattern in TRIMMED)] == []
 
 
-def test_package_scripts_are_copied_where_dash_serves_them(gallery, hello):
-    scripts = manifest_of(hello)["suiteScripts"]
-    (archive,) = json.loads((hello / "_webdash/lock.json").read_text())["archives"]
-    packed = read_pack(gallery / "_webdash" / archive, lambda name: name.endswith(".js"))
-    # Every script of the packages, byte for byte, at _dash-component-suites/<its path>.
-    assert set(scripts) == set(packed)
-    assert {
-        "plotly/package_data/plotly.min.js",
-        "dash/dcc/async-graph.js",
-        "dash/dash_table/async-table.js",
-    } <= set(scripts)
-    for path, sha256 in scripts.items():
-        data = (hello / "_dash-component-suites" / path).read_bytes()
-        assert data == packed[path] and hashlib.sha256(data).hexdigest() == sha256, path
-    copied = {
-        p.relative_to(hello / "_dash-component-suites").as_posix()
-        for p in (hello / "_dash-component-suites").rglob("*")
-        if p.is_file()
-    }
-    assert copied == set(scripts)
-
-
 def test_manifest_lists_every_file_the_app_loads(hello):
     manifest = manifest_of(hello)
     assert manifest["pyodide"] == _versions.PYODIDE_VERSION

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Playwright
 
 from webdash.testing import CHROMIUM_FLAGS, DISABLED_FEATURES, find_chromium, launch_chromium
 
@@ -18,14 +18,13 @@ def disabled_features(arguments: list[str]) -> list[list[str]]:
     return [a.split("=", 1)[1].split(",") for a in arguments if a.startswith("--disable-features=")]
 
 
-def test_chromium_turns_off_playwrights_features_and_webdashs_in_one_switch():
-    with sync_playwright() as playwright:
-        plain = playwright.chromium.launch(executable_path=find_chromium(), args=[*CHROMIUM_FLAGS, TELL])
-        playwrights = plain.new_browser_cdp_session().send("Browser.getBrowserCommandLine")["arguments"]
-        plain.close()
-        browser = launch_chromium(playwright, args=(TELL,))
-        ours = browser.new_browser_cdp_session().send("Browser.getBrowserCommandLine")["arguments"]
-        browser.close()
+def test_chromium_turns_off_playwrights_features_and_webdashs_in_one_switch(webdash_playwright: Playwright):
+    plain = webdash_playwright.chromium.launch(executable_path=find_chromium(), args=[*CHROMIUM_FLAGS, TELL])
+    playwrights = plain.new_browser_cdp_session().send("Browser.getBrowserCommandLine")["arguments"]
+    plain.close()
+    browser = launch_chromium(webdash_playwright, args=(TELL,))
+    ours = browser.new_browser_cdp_session().send("Browser.getBrowserCommandLine")["arguments"]
+    browser.close()
     (playwright_features,) = disabled_features(playwrights)
     # Chromium honours only the last --disable-features: there must be one, naming both lists.
     (features,) = disabled_features(ours)

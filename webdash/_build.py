@@ -9,7 +9,6 @@ A single app (``webdash build apps/hello -o site``)::
         lock.json            the exact package set the browser installs (wheels of the site, and
                              packages of Pyodide's distribution, if any, with where they load from)
         manifest.json        versions, origins, and size and sha256 of every file the app loads
-    _dash-component-suites/  copies of the packages' scripts, at the URLs Dash serves them from
 
 A gallery (``webdash build apps/ -o site``) puts each app under ``<name>/``
 with its own ``index.html``, ``service_worker.js`` and ``_webdash/``; the
@@ -42,8 +41,6 @@ from urllib.parse import urlsplit
 from . import _appdir, _archive, _bundle, _gallery, _pyodide, _versions
 
 SITE_DIR = "_webdash"
-#: Where Dash serves the scripts of component libraries from (relative to the app's root).
-SUITES_DIR = "_dash-component-suites"
 #: webdash's modules the worker imports (nothing else of the package runs in the browser).
 RUNTIME_MODULES = (
     "__init__.py", "_appdir.py", "_background.py", "_install.py", "_protocol.py", "_requests.py",
@@ -53,8 +50,8 @@ BOOTSTRAP_FILES = ("loader.js", "worker.js", "python.js", "protocol.js", "snapsh
 #: Pyodide core files the site also holds gzipped (``<name>.gz``), with their content types: the
 #: service worker downloads those and inflates them, so any host sends a third of the bytes.
 #: The plain files stay for what the service worker does not handle (Shift+Reload, Node).
-#: Not Pyodide's JavaScript: Chrome keeps the compiled code of a script only when the service
-#: worker cached the network's response itself, and most hosts compress JavaScript anyway.
+#: Not Pyodide's JavaScript: the service worker caches it from the network while it installs, which
+#: Chrome compiles into its code cache at once; and most hosts compress JavaScript anyway.
 GZIPPED_CORE = {"pyodide.asm.wasm": "application/wasm", "python_stdlib.zip": "application/zip"}
 #: What never belongs in an app's bundle.
 _SKIPPED_NAMES = frozenset({"__pycache__", "requirements.txt"})
@@ -138,7 +135,7 @@ def build(
     locks = _lock_each(app_dirs, source_of, log)
     _prepare_out_dir(out, app_dirs)
     # GitHub Pages runs Jekyll on a site unless told not to, and Jekyll drops every path that starts
-    # with "_" (_webdash/, _dash-component-suites/).
+    # with "_" (_webdash/).
     (out / ".nojekyll").touch()
 
     shared = out / SITE_DIR
@@ -177,14 +174,11 @@ def build(
     shutil.copyfile(runtime, shared / "runtime.zip")
 
     hashes = _FileHashes()
-    scripts = _SuiteScripts(shared)
     built = []
     for app_dir, info, lock, app_archives in zip(app_dirs, infos, locks, archives, strict=True):
         url_path = f"{info.name}/" if gallery else ""
         origins = _origins(app_dir, lock, source_of)
-        _write_app(
-            out / url_path, app_dir, info, lock, app_archives, source_of, origins, shared, hashes, scripts
-        )
+        _write_app(out / url_path, app_dir, info, lock, app_archives, source_of, origins, shared, hashes)
         built.append(BuiltApp(info, url_path, [w for w, _ in lock.wheels], lock.pyodide, origins))
     if gallery:
         _write_gallery(out, built, hashes)
@@ -282,7 +276,6 @@ def _write_app(
     origins: list[Origin],
     shared: Path,
     hashes: _FileHashes,
-    scripts: _SuiteScripts,
 ) -> None:
     """Write one app's own files under ``root`` and its manifest."""
     site = root / SITE_DIR
@@ -293,7 +286,6 @@ def _write_app(
         "loader.html", root / "index.html", boot_script.format(f"{SITE_DIR}/"), boot_script.format(shared_url)
     )
     _zip_tree(app_dir, site / "app.zip")
-    suite_scripts = scripts.write(archives, root / SUITES_DIR)
     _write_json(
         site / "lock.json",
         {
@@ -334,9 +326,6 @@ def _write_app(
             "buildId": build_id,
             "origins": [o.to_json() for o in origins],
             "files": files,
-            # Copies of the packages' scripts where Dash serves them (see _SuiteScripts): sha256 by
-            # path under _dash-component-suites/.
-            "suiteScripts": suite_scripts,
         },
     )
 
@@ -494,44 +483,6 @@ def _zip_tree(root: Path, target: Path) -> None:
             relative = path.relative_to(root)
             if path.is_file() and not _skipped(relative):
                 archive.write(path, relative.as_posix())
-
-
-class _SuiteScripts:
-    """Copies of the packages' scripts at the URLs Dash serves them from.
-
-    Dash serves a component library's scripts from ``_dash-component-suites/<package>/<path>``;
-    those it loads on demand (``async-graph.js``, plotly's ``plotly.min.js``) carry no fingerprint,
-    so a static file can sit at that very URL. Once Python has served one, the service worker
-    keeps the network's copy instead of Python's: Chrome keeps V8's compiled code only for a
-    script the service worker cached from the network, at the URL the page asked for (plotly.js
-    compiles for about a second on every visit otherwise). Python still decides what is served:
-    a copy is used only for a URL Python answered, and only if its bytes are the ones listed here.
-    """
-
-    def __init__(self, shared: Path) -> None:
-        self._shared = shared
-        #: Each archive's scripts, with their sha256, read and hashed once however many apps share it.
-        self._read: dict[str, dict[str, tuple[bytes, str]]] = {}
-
-    def write(self, archives: list[str], target: Path) -> dict[str, str]:
-        """Write the scripts of ``archives`` under ``target``; return their sha256 by relative path."""
-        written = {}
-        for name in archives:
-            if name not in self._read:
-                scripts = _archive.read_pack(self._shared / name, _is_package_script)
-                self._read[name] = {
-                    path: (data, hashlib.sha256(data).hexdigest()) for path, data in scripts.items()
-                }
-            for path, (data, sha256) in self._read[name].items():
-                (target / path).parent.mkdir(parents=True, exist_ok=True)
-                (target / path).write_bytes(data)
-                written[path] = sha256
-        return dict(sorted(written.items()))
-
-
-def _is_package_script(path: str) -> bool:
-    """A script inside a package (packs hold site-packages only, so no wheel ``.data`` folders)."""
-    return path.endswith(".js") and "/" in path and not path.partition("/")[0].endswith(".dist-info")
 
 
 class _FileHashes:

@@ -20,6 +20,7 @@ BOOT_READY = "boot:ready"  # worker -> page, with whether Python was resumed fro
 BOOT_ERROR = "boot:error"  # worker -> page; terminal, keeps the first cause
 SW_CLAIM = "sw:claim"  # page -> service worker: take control of this page (after Shift+Reload)
 SW_PORT = "sw:port"  # page -> worker and page -> service worker: the two ends of a channel between them
+SW_KEEP = "sw:keep"  # service worker -> page: put the cached answer for a URL back, with its URL
 
 MESSAGE_TYPES = (
     HTTP_REQUEST,
@@ -32,6 +33,7 @@ MESSAGE_TYPES = (
     BOOT_ERROR,
     SW_CLAIM,
     SW_PORT,
+    SW_KEEP,
 )
 
 #: Boot stages, in order, as the loading page names them.
