@@ -241,7 +241,7 @@ async function fromPython(request, clientId, waitUntil) {
  * worker makes has no URL, and Chrome keeps V8's compiled code of a script only for a cached
  * response whose URL is the script's; the response a page's fetch gets carries the URL it asked
  * for. From the next visit on, the page runs the script without compiling it again (plotly.js:
- * about a second; Dash's own scripts: ~150 ms of a repeat visit).
+ * about a second; Dash's own scripts: ~100 ms of a repeat visit).
  * @param {string} url @param {string} clientId
  */
 async function keepWithURL(url, clientId) {

@@ -111,14 +111,25 @@ export function capture(pyodide, key, dirs, preloaded) {
   /** @type {Uint8Array[]} */
   const parts = [];
   let size = 0;
-  const walk = (/** @type {string} */ dir) => {
-    for (const name of FS.readdir(dir)) {
-      if (name === "." || name === "..") continue;
+  const { MEMFS } = FS.filesystems;
+  /**
+   * A folder's entries and their nodes. MEMFS keeps them on the folder's node: read from there, not
+   * looked up path by path from the root (~30 ms less for the ~2,600 files of a Dash app's packages).
+   * @param {string} dir @param {any} node
+   * @returns {[string, any][]}
+   */
+  const entries = (dir, node) =>
+    node.node_ops === MEMFS.ops_table.dir.node
+      ? Object.entries(node.contents).map(([name, child]) => [name, child.mounted ? FS.lookupPath(`${dir}/${name}`).node : child])
+      : FS.readdir(dir)
+          .filter((/** @type {string} */ name) => name !== "." && name !== "..")
+          .map((/** @type {string} */ name) => [name, FS.lookupPath(`${dir}/${name}`).node]);
+  const walk = (/** @type {string} */ dir, /** @type {any} */ folder) => {
+    for (const [name, node] of entries(dir, folder)) {
       const path = `${dir}/${name}`;
-      const node = FS.lookupPath(path).node;
       if (FS.isDir(node.mode)) {
         folders.push(path);
-        walk(path);
+        walk(path, node);
       } else if (FS.isFile(node.mode)) {
         // The node's own bytes; the Blob below copies them all at once.
         const bytes = node.contents ? node.contents.subarray(0, node.usedBytes) : new Uint8Array(0);
@@ -132,7 +143,7 @@ export function capture(pyodide, key, dirs, preloaded) {
     // The root's ancestors first, so that a restore can make every folder in order.
     const names = FS.analyzePath(dir).path.split("/").slice(1);
     folders.push(...names.map((_, i) => "/" + names.slice(0, i + 1).join("/")));
-    walk(dir);
+    walk(dir, FS.lookupPath(dir).node);
   }
   const data = new Blob(parts);
   const index = {
