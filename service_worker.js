@@ -75,15 +75,15 @@ async function install() {
   // the network while it installs, so that repeat visits do not compile them again (~120 ms for
   // pyodide.asm.mjs here). The rest of the build's files are cached as the page's Python worker
   // downloads them through here.
-  const boot = Object.entries(files)
-    .map(([path, { sha256 }]) => [new URL(path, ROOT).href, sha256])
+  const boot = Object.entries(/** @type {Record<string, BuildFile>} */ (files))
+    .map(([path, file]) => /** @type {const} */ ([new URL(path, ROOT).href, file]))
     .filter(([url]) => url.startsWith(SHARED + "bootstrap/") || (url.startsWith(SHARED + "pyodide/") && url.endsWith(".mjs")));
   const shared = await caches.open(SHARED_CACHE);
   await Promise.all(
-    boot.map(async ([url, sha256]) => {
+    boot.map(async ([url, { sha256, size }]) => {
       if (await shared.match(key(url, sha256))) return;
       const response = await fetch(url, { cache: "no-cache" });
-      if (response.ok) await shared.put(key(url, sha256), response);
+      if (response.ok) await store(shared, key(url, sha256), response, size);
     }),
   );
   await self.skipWaiting();
@@ -146,8 +146,9 @@ async function cachedOrNetwork(cacheName, request) {
 }
 
 /**
- * @typedef {{sha256: string, gzip?: string, type?: string}} BuildFile  a manifest entry: the file's
- *   hash, and for some of Pyodide's files a gzipped copy (relative to the root) and the content type
+ * @typedef {{size: number, sha256: string, gzip?: string, type?: string}} BuildFile  a manifest entry:
+ *   the file's size and hash, and for some of Pyodide's files a gzipped copy (relative to the root)
+ *   and the content type
  */
 /** @type {Promise<Map<string, BuildFile>> | undefined} */
 let buildFiles;
@@ -188,13 +189,26 @@ async function buildFile(request, waitUntil) {
     // of a module only when it comes from Cache Storage, so the code compiled while this first visit
     // imports the app is kept, and repeat visits start with it (far less to compile: ~90 ms less on
     // the Python worker, a third less in the background).
-    await cache.put(cacheKey, response);
+    await store(cache, cacheKey, response, file.size);
     return (await cache.match(cacheKey)) ?? fetch(request);
   }
   // Answered as it downloads, and cached meanwhile: the packages archive is inflated and read as
   // it arrives (waiting for it to be stored first held it back by ~300 ms on a first visit).
-  waitUntil(cache.put(cacheKey, response.clone()).catch((error) => console.warn(`webdash: ${request.url} was not cached:`, error)));
+  waitUntil(store(cache, cacheKey, response.clone(), file.size).catch((error) => console.warn(`webdash: ${request.url} was not cached:`, error)));
   return response;
+}
+
+/**
+ * Keep a build file in the cache, unless it is not the size the manifest gives: a file the host
+ * served cut short (a deployment still uploading) would otherwise stay, under the hash of the
+ * whole file, and fail every later visit, even once the upload has finished.
+ * @param {Cache} cache @param {string} cacheKey @param {Response} response @param {number} size
+ */
+async function store(cache, cacheKey, response, size) {
+  await cache.put(cacheKey, response);
+  // A cached body is a Blob on disk: its size is known without reading it.
+  const stored = await cache.match(cacheKey);
+  if (stored && (await stored.blob()).size !== size) await cache.delete(cacheKey);
 }
 
 /**

@@ -329,6 +329,35 @@ def test_new_deployment_runs_on_the_next_visit(context, site):
     assert [u for u in cached if "/_webdash/app.zip" in u] == [f"{site.url}_webdash/app.zip?sha256={app_zip}"]
 
 
+def test_a_file_the_host_cuts_short_is_not_kept(browser, tmp_path):
+    """A deployment caught while it uploads: the host serves the packages archive cut short. The
+    loading page names the file and says what to do, and the short file is not kept under the
+    whole file's hash: once the upload has finished, a reload boots the app."""
+    with _serve.serving(tmp_path) as base_url:
+        site = Deployment(tmp_path, base_url)
+        site.deploy("v1")
+        (pack,) = (site.www / "_webdash").glob("packages-*.pack")
+        whole = pack.read_bytes()
+        pack.write_bytes(whole[: len(whole) // 2])
+        context = browser.new_context()  # its console shows the failed boot
+        page = context.new_page()
+        page.goto(site.url)
+        error = page.locator("#webdash-error")
+        expect(error).to_contain_text(f"{pack.name} could not be read", timeout=BOOT_TIMEOUT_MS)
+        expect(error).to_contain_text("Is the site fully deployed?")
+        cached = "caches.open('webdash-shared').then(c => c.keys()).then(ks => ks.map(r => r.url))"
+        deadline = time.monotonic() + 10
+        while any(pack.name in url for url in page.evaluate(cached)) and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        assert not [url for url in page.evaluate(cached) if pack.name in url]
+        pack.write_bytes(whole)
+        page.reload()
+        booted(page)
+        works(page, "v1", "uploaded")
+        assert [url for url in page.evaluate(cached) if pack.name in url]
+        context.close()
+
+
 def test_shift_reload_ends_in_a_working_app(context, site):
     page = visit(context, site)
     # Shift+Reload: reload bypassing the cache and the service worker.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -208,3 +209,22 @@ def test_diskcache_manager_fails_the_boot_with_the_line_to_change(served, tmp_pa
     assert result["error"]["type"] == "AppError"
     assert "DiskcacheManager runs background callbacks in other processes" in result["error"]["message"]
     assert "background_callback_manager = webdash.BackgroundCallbackManager()" in result["error"]["message"]
+
+
+@pytest.mark.parametrize("cut", ["gzip stream", "pack"])
+def test_a_cut_off_packages_archive_fails_the_boot_naming_it(served, tmp_path, cut):
+    """A pack that ends early (a deployment still uploading) stops the boot with its name, whether
+    the cut falls inside the gzip stream or the stream is whole but holds too little."""
+    site = served.folder / f"cut-{cut.replace(' ', '-')}"
+    build(REPO / "apps" / "hello", site)
+    (pack,) = (site / "_webdash").glob("packages-*.pack")
+    if cut == "gzip stream":
+        pack.write_bytes(pack.read_bytes()[: pack.stat().st_size // 2])
+    else:
+        content = gzip.decompress(pack.read_bytes())
+        pack.write_bytes(gzip.compress(content[: len(content) // 2]))
+    result = boot_at(served.base_url + site.name + "/", site, [])
+    message = result["error"]["message"]
+    assert pack.name in message
+    assert "Is the site fully deployed?" in message
+    assert result["stages"] == ["python"]

@@ -12,7 +12,6 @@ import ast
 import importlib
 import os
 import sys
-import tomllib
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +64,8 @@ def describe_app(app_dir: Path) -> AppInfo:
     description is the first line of ``app.py``'s docstring, and the thumbnail is
     a ``thumbnail.png`` (or .jpg, .svg, …) in the app folder or its ``assets/``.
     """
+    import tomllib  # here: the browser's worker imports this module too, and never reads the file
+
     meta: dict[str, object] = {}
     meta_file = app_dir / META_FILE
     if meta_file.is_file():
