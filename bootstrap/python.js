@@ -110,13 +110,20 @@ export async function startPython({
   const report = () => onProgress({ type: BOOT_PROGRESS, stage: stage[0], label: stage[1], loaded, total });
   report();
   let countedAt = -Infinity;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let trailing;
+  const reportCount = () => {
+    trailing = undefined;
+    countedAt = performance.now();
+    report();
+  };
   /** @param {number} n */
   const count = (n) => {
     loaded += n;
-    const now = performance.now();
-    if (now - countedAt < PROGRESS_EVERY_MS) return;
-    countedAt = now;
-    report();
+    const wait = countedAt + PROGRESS_EVERY_MS - performance.now();
+    // Within the interval, one report at its end carries the count on.
+    if (wait > 0) trailing ??= setTimeout(reportCount, wait);
+    else reportCount();
   };
 
   // All downloads start at once, so they overlap with Python's own start-up.
