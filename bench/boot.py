@@ -7,7 +7,7 @@ For each demo app it builds the site, serves it from a local static server, star
 with ``webdash run``, and drives both in the same Chromium, in the same run:
 
 - cold boot: a new browser profile (empty caches) -> first callback output visible (all of it:
-  the text and the chart drawn); the median of --cold-visits profiles, one after the other;
+  the text and the chart drawn); the median of --cold-visits profiles;
 - warm boot: a new page in the same profile (caches warm) -> first callback output visible; the
   median of --warm-visits repeat visits (one visit moves by a few hundred ms on a busy machine);
 - callback round trip: p50 and p95 over --callbacks callbacks driven through the page, as a user would;
@@ -16,7 +16,9 @@ with ``webdash run``, and drives both in the same Chromium, in the same run:
   --heap-callbacks callbacks sent straight to _dash-update-component.
 
 Numbers are wall-clock as the Playwright driver sees them, the same way for both targets, so the
-ratio is the comparison that counts.
+ratio is the comparison that counts. Each measurement is taken on both targets in turn (cold visit,
+warm visit, block of callbacks), the order swapped every other time: a machine whose speed drifts
+during the run (this one moves by up to 40 %) then moves both columns alike.
 """
 
 from __future__ import annotations
@@ -141,8 +143,11 @@ def memory(page: Page) -> dict[str, float]:
     }
 
 
-def measure(context: BrowserContext, url: str, demo: Demo, args: argparse.Namespace, target: str) -> Result:
-    result = Result()
+def first_visit(
+    browser: Browser, url: str, demo: Demo, target: str, result: Result
+) -> tuple[BrowserContext, Page]:
+    """The first cold visit, in a new profile kept for the repeat visits: its time and its bytes."""
+    context = browser.new_context()  # a fresh profile: empty caches
     requests: list[Request] = []
     context.on("requestfinished", lambda r: requests.append(r))
     page = context.new_page()
@@ -151,23 +156,19 @@ def measure(context: BrowserContext, url: str, demo: Demo, args: argparse.Namesp
     result.raw_bytes, result.gzip_bytes = network_bytes(requests)
     if target == "browser":
         python_worker(page).evaluate("webdash.saved")  # the snapshot the repeat visit resumes from
-    for _ in range(args.warm_visits):
-        page.close()
-        page = context.new_page()
-        result.warm.append(first_output(page, url, demo))
-    for i in range(args.callbacks):
-        started = time.perf_counter()
-        demo.callback(page, i)
-        result.rtt.append(time.perf_counter() - started)
-    if target == "browser" and demo.request and args.heap_callbacks:
-        bodies = [demo.request(i % 50) for i in range(50)]
-        after_boot = memory(page)
-        send(page, bodies, WARM_UP)  # the wasm heap grows once, in steps, to its working size
-        warmed = memory(page)
-        send(page, bodies, args.heap_callbacks)
-        after = memory(page)
-        result.memory = {name: (after_boot[name], warmed[name], after[name]) for name in after}
-    return result
+    return context, page
+
+
+def heap(page: Page, demo: Demo, args: argparse.Namespace) -> dict[str, tuple[float, float, float]]:
+    """Memory after boot, after WARM_UP callbacks, and after --heap-callbacks more."""
+    assert demo.request
+    bodies = [demo.request(i % 50) for i in range(50)]
+    after_boot = memory(page)
+    send(page, bodies, WARM_UP)  # the wasm heap grows once, in steps, to its working size
+    warmed = memory(page)
+    send(page, bodies, args.heap_callbacks)
+    after = memory(page)
+    return {name: (after_boot[name], warmed[name], after[name]) for name in after}
 
 
 def send(page: Page, bodies: list[dict[str, object]], count: int) -> None:
@@ -186,25 +187,55 @@ def send(page: Page, bodies: list[dict[str, object]], count: int) -> None:
     )
 
 
+#: Callbacks driven on one target before the other takes its turn.
+CALLBACK_BLOCK = 20
+
+
 def bench_app(name: str, args: argparse.Namespace, browser: Browser) -> dict[str, Result]:
+    """Every measurement taken on both targets in turn (in alternating order), so that a machine
+    that speeds up or slows down during the run moves both alike."""
     demo = DEMOS[name]
     app = REPO / "apps" / name
     with tempfile.TemporaryDirectory() as tmp, _serve.serving(Path(tmp)) as base_url:
         _build.build(app, Path(tmp) / name)
         native = FlaskApp(app, Path(tmp))  # `webdash run`, listening once this returns
+        urls = {"flask": native.url, "browser": f"{base_url}{name}/"}
+        results = {target: Result() for target in urls}
+        sessions: dict[str, tuple[BrowserContext, Page]] = {}
         try:
-            results = {}
-            for target, url in (("flask", native.url), ("browser", f"{base_url}{name}/")):
-                context = browser.new_context()  # a fresh profile: empty caches
-                results[target] = measure(context, url, demo, args, target)
-                context.close()
-                for _ in range(args.cold_visits - 1):
+            for target in in_turn(0):
+                sessions[target] = first_visit(browser, urls[target], demo, target, results[target])
+            for turn in range(1, args.cold_visits):
+                for target in in_turn(turn):
                     context = browser.new_context()
-                    results[target].cold.append(first_output(context.new_page(), url, demo))
+                    results[target].cold.append(first_output(context.new_page(), urls[target], demo))
                     context.close()
+            for turn in range(args.warm_visits):
+                for target in in_turn(turn):
+                    context, page = sessions[target]
+                    page.close()
+                    page = context.new_page()
+                    results[target].warm.append(first_output(page, urls[target], demo))
+                    sessions[target] = context, page
+            for turn, first in enumerate(range(0, args.callbacks, CALLBACK_BLOCK)):
+                for target in in_turn(turn):
+                    page = sessions[target][1]
+                    for i in range(first, min(first + CALLBACK_BLOCK, args.callbacks)):
+                        started = time.perf_counter()
+                        demo.callback(page, i)
+                        results[target].rtt.append(time.perf_counter() - started)
+            if demo.request and args.heap_callbacks:
+                results["browser"].memory = heap(sessions["browser"][1], demo, args)
         finally:
+            for context, _ in sessions.values():
+                context.close()
             native.close()
     return results
+
+
+def in_turn(turn: int) -> tuple[str, str]:
+    """Both targets, the other one first every other turn."""
+    return ("flask", "browser") if turn % 2 == 0 else ("browser", "flask")
 
 
 def report(name: str, results: dict[str, Result], args: argparse.Namespace) -> None:

@@ -128,21 +128,18 @@ export async function startPython({
 
   // All downloads start at once, so they overlap with Python's own start-up.
   const downloads = zips.map((path) => fetchBytes(new URL(path, root).href, count));
+  const packages = Promise.all(packs.map((path) => fetchPack(new URL(path, root).href, SITE_PACKAGES, count)));
+  settleLater([...downloads, packages]);
   // The packages' extension modules are loaded before Python starts, as a restore will load
   // them; the rest of their files follow once it has started (Pyodide takes any package
-  // metadata it finds at start-up for packages of its own). A pack holds them first, so that
-  // Python can start while the rest of it downloads.
+  // metadata it finds at start-up for packages of its own).
   const isLibrary = (/** @type {[string, ...unknown[]]} */ [path]) => path.endsWith(".so");
-  const fetched = packs.map((path) => fetchPack(new URL(path, root).href, SITE_PACKAGES, count, isLibrary));
-  const libraries = Promise.all(fetched.map((pack) => pack.leading));
-  const packages = Promise.all(fetched.map((pack) => pack.whole));
-  settleLater([...downloads, libraries, packages]);
   /** @type {ReturnType<typeof snapshot.beforeStart> | undefined} */
   let prepared;
   const pyodide = await loadPyodideWith({ ...pyodideOptions, _makeSnapshot: Boolean(store) }, (Module) => {
     prepared = snapshot.beforeStart(
       Module,
-      libraries,
+      packages.then((all) => all.map((p) => ({ ...p, files: p.files.filter(isLibrary) }))),
       (placed) => placed.flatMap((p) => p.files.map(([path]) => path)),
     );
   });
@@ -419,101 +416,31 @@ async function fetchBytes(url, onChunk) {
 /**
  * Download a packages archive ("pack", see webdash/_archive.py): one gzip
  * stream, inflated as it arrives, of an index and then every file's bytes.
- * The files `leading` selects are ready as soon as their bytes have arrived
- * (the build puts them first), the rest when the whole pack has.
  * @param {string} url
  * @param {string} root  where its paths go (site-packages)
  * @param {(bytes: number) => void} onChunk  told each compressed chunk's size
- * @param {(file: import("./snapshot.js").Files["files"][number]) => boolean} leading
- * @returns {{leading: Promise<import("./snapshot.js").Files>, whole: Promise<import("./snapshot.js").Files>}}
- */
-function fetchPack(url, root, onChunk, leading) {
-  /** @type {(pack: import("./snapshot.js").Files) => void} */
-  let leadingArrived = () => {};
-  const leadingFiles = new Promise((resolve) => (leadingArrived = resolve));
-  const whole = download(url, onChunk).then((body) =>
-    readPack(body.pipeThrough(new DecompressionStream("gzip")), root, leading, leadingArrived).catch((error) => {
-      throw new Error(`${url} could not be read: ${error.message}. Is the site fully deployed?`);
-    }),
-  );
-  // If the pack fails before its leading files arrive, they fail with it.
-  return { leading: Promise.race([leadingFiles, whole.then(() => leadingFiles)]), whole };
-}
-
-/**
- * Read an inflated pack into one buffer of its files' bytes.
- * @param {ReadableStream<Uint8Array>} stream
- * @param {string} root
- * @param {(file: import("./snapshot.js").Files["files"][number]) => boolean} leading
- * @param {(pack: import("./snapshot.js").Files) => void} leadingArrived  called once, when the
- *   files `leading` selects are all in
  * @returns {Promise<import("./snapshot.js").Files>}
  */
-async function readPack(stream, root, leading, leadingArrived) {
-  const reader = stream.getReader();
-  /** Bytes read before the index says how long the pack is. */
-  let head = new Uint8Array(0);
-  /** @type {Uint8Array | undefined} */
-  let data;
-  /** @type {import("./snapshot.js").Files["files"]} */
-  const files = [];
-  let filled = 0;
-  let leadingEnd = 0;
-  let told = false;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    if (data) {
-      if (filled + value.length > data.length) throw new Error("it is longer than its index says");
-      data.set(value, filled);
-      filled += value.length;
-    } else {
-      head = concat(head, value);
-      const index = packIndex(head);
-      if (!index) continue;
-      let offset = 8 + index.length;
-      for (const [name, size, mtime] of index.files) {
-        const file = /** @type {const} */ ([root + name, offset, size, mtime * 1000]);
-        files.push(file);
-        offset += size;
-        if (leading(file)) leadingEnd = offset;
-      }
-      if (head.length > offset) throw new Error("it is longer than its index says");
-      data = new Uint8Array(offset);
-      data.set(head);
-      filled = head.length;
+async function fetchPack(url, root, onChunk) {
+  const body = await download(url, onChunk); // its own errors say which file is missing
+  try {
+    const data = new Uint8Array(await new Response(body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+    if (new TextDecoder().decode(data.subarray(0, 4)) !== "WDPK") throw new Error("it is not a webdash packages archive");
+    const length = new DataView(data.buffer, 4, 4).getUint32(0, true);
+    const index = JSON.parse(new TextDecoder().decode(data.subarray(8, 8 + length)));
+    let offset = 8 + length;
+    /** @type {import("./snapshot.js").Files["files"]} */
+    const files = [];
+    for (const [name, size, mtime] of index.files) {
+      files.push([root + name, offset, size, mtime * 1000]);
+      offset += size;
     }
-    if (data && !told && filled >= leadingEnd) {
-      leadingArrived({ files: files.filter(leading), data });
-      told = true;
-    }
+    if (offset !== data.length) throw new Error(`it holds ${data.length} bytes where its index lists ${offset}`);
+    return { files, data };
+  } catch (error) {
+    // A pack cut short (a deployment still uploading) fails here: in the gzip stream, or after it.
+    throw new Error(`${url} could not be read: ${/** @type {Error} */ (error).message}. Is the site fully deployed?`);
   }
-  if (!data || filled !== data.length) throw new Error("it ended early");
-  return { files, data };
-}
-
-/**
- * A pack's index once `head` holds all of it (undefined until then).
- * @param {Uint8Array} head  the pack's first bytes
- * @returns {{length: number, files: Array<[string, number, number]>} | undefined}
- */
-function packIndex(head) {
-  if (head.length >= 4 && new TextDecoder().decode(head.subarray(0, 4)) !== "WDPK") {
-    throw new Error("it is not a webdash packages archive");
-  }
-  if (head.length < 8) return undefined;
-  const length = new DataView(head.buffer, head.byteOffset + 4, 4).getUint32(0, true);
-  if (head.length < 8 + length) return undefined;
-  return { length, files: JSON.parse(new TextDecoder().decode(head.subarray(8, 8 + length))).files };
-}
-
-/** @param {Uint8Array} a @param {Uint8Array} b */
-function concat(a, b) {
-  if (!a.length) return b;
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
 }
 
 /**

@@ -95,15 +95,6 @@ def test_packages_archive_is_trimmed_and_compiled(gallery, hello):
     assert b"Dash is a framework for building analytical web applications" in files["dash/dash.pyc"]
 
 
-def test_extension_modules_lead_the_packages_archive(gallery, hello):
-    # Python's start needs them; the browser hands them over before the rest of the pack arrives.
-    (name,) = json.loads((hello / "_webdash/lock.json").read_text())["archives"]
-    order = list(read_pack(gallery / "_webdash" / name))
-    libraries = [n for n in order if n.endswith(".so")]
-    assert libraries and any(n.startswith("pydantic_core/") for n in libraries)
-    assert order[: len(libraries)] == libraries
-
-
 def test_dash_never_serves_a_trimmed_file():
     # Real Dash (this machine's, the version the sites pin): every path it registers for serving
     # from _dash-component-suites/, with each React version it offers.

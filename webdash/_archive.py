@@ -43,7 +43,7 @@ import deflate
 from . import _versions
 
 #: Bump when what goes into an archive changes, so cached archives are rebuilt.
-FORMAT = "8"
+FORMAT = "7"
 #: libdeflate's strongest level: any gzip reader inflates it, and it is 2-4 % smaller than zlib's 9.
 GZIP_LEVEL = 12
 #: A pack starts with this, then the index's length (4 bytes, little-endian) and the index (JSON).
@@ -111,12 +111,10 @@ def pack(
 def _write_pack(staging: Path, times: dict[str, tuple[int, int, int, int, int, int]], target: Path) -> None:
     """Write every file under ``staging`` into a pack at ``target``; files keep their wheel's times
     (Dash fingerprints the URLs of the scripts it serves with their mtimes)."""
-    # Extension modules first: Python's start needs them, and the browser hands them over as soon as
-    # they have arrived (bootstrap/python.js). Then alike files side by side: by kind, then name
-    # (plotly's hundreds of `_font.pyc`, `_marker.pyc`…).
+    # Alike files side by side: by kind, then name (plotly's hundreds of `_font.pyc`, `_marker.pyc`…).
     paths = sorted(
         (p for p in staging.rglob("*") if p.is_file()),
-        key=lambda p: (p.suffix != ".so", p.suffix, p.name, p.stat().st_size, p.as_posix()),
+        key=lambda p: (p.suffix, p.name, p.stat().st_size, p.as_posix()),
     )
     files = []
     for path in paths:
