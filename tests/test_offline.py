@@ -324,7 +324,7 @@ def test_new_deployment_runs_on_the_next_visit(context, site):
     app_caches = new.evaluate("caches.keys().then(keys => keys.filter(k => k.startsWith('webdash-app ')))")
     manifest = new.evaluate("fetch('_webdash/manifest.json').then(r => r.json())")
     assert app_caches == [f"webdash-app {site.url} {manifest['buildId']}"]
-    cached = new.evaluate("caches.open('webdash-shared').then(c => c.keys()).then(k => k.map(r => r.url))")
+    cached = shared_cache_urls(new)
     app_zip = manifest["files"]["_webdash/app.zip"]["sha256"]
     assert [u for u in cached if "/_webdash/app.zip" in u] == [f"{site.url}_webdash/app.zip?sha256={app_zip}"]
 
@@ -345,16 +345,19 @@ def test_a_file_the_host_cuts_short_is_not_kept(browser, tmp_path):
         error = page.locator("#webdash-error")
         expect(error).to_contain_text(f"{pack.name} could not be read", timeout=BOOT_TIMEOUT_MS)
         expect(error).to_contain_text("Is the site fully deployed?")
-        cached = "caches.open('webdash-shared').then(c => c.keys()).then(ks => ks.map(r => r.url))"
+
+        def copies() -> list[str]:
+            return [url for url in shared_cache_urls(page) if pack.name in url]
+
         deadline = time.monotonic() + 10
-        while any(pack.name in url for url in page.evaluate(cached)) and time.monotonic() < deadline:
+        while copies() and time.monotonic() < deadline:
             page.wait_for_timeout(100)
-        assert not [url for url in page.evaluate(cached) if pack.name in url]
+        assert not copies()
         pack.write_bytes(whole)
         page.reload()
         booted(page)
         works(page, "v1", "uploaded")
-        assert [url for url in page.evaluate(cached) if pack.name in url]
+        assert copies()
         context.close()
 
 
@@ -365,6 +368,11 @@ def test_shift_reload_ends_in_a_working_app(context, site):
     booted(page)
     works(page, "v1", "shifted")
     assert page.evaluate("navigator.serviceWorker.controller !== null")
+
+
+def shared_cache_urls(page: Page) -> list[str]:
+    """The keys of the files the service worker keeps for every build (URL plus ``?sha256=``)."""
+    return page.evaluate("caches.open('webdash-shared').then(c => c.keys()).then(ks => ks.map(r => r.url))")
 
 
 def kept_copy(page: Page, url: str) -> dict | None:
