@@ -184,6 +184,7 @@ export async function startPython({
 
 /**
  * @typedef {object} Activity  the requests Python is answering
+ * @property {() => boolean} busy  whether any is in flight
  * @property {<T>(work: () => Promise<T>) => Promise<T>} during  counts `work` as a request in flight
  * @property {(ms: number, latest: number) => Promise<void>} quiet  settles once no request has
  *   been in flight for `ms`, or after `latest` ms in any case
@@ -194,6 +195,7 @@ function activity() {
   let inFlight = 0;
   let changed = () => {};
   return {
+    busy: () => inFlight > 0,
     async during(work) {
       inFlight += 1;
       changed();
@@ -309,6 +311,8 @@ async function loadPyodideWith(options, hook, created) {
  */
 function python(pyodide, worker, { resumed, saved, onBroken, requests = activity() }) {
   const gc = pyodide.pyimport("gc");
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let tidying;
   return {
     resumed,
     saved,
@@ -317,7 +321,8 @@ function python(pyodide, worker, { resumed, saved, onBroken, requests = activity
       gc.collect();
       const objects = gc.get_objects();
       try {
-        return { wasmBytes: pyodide._module.HEAP8.byteLength, pythonObjects: objects.length };
+        // Those made by the app's boot are frozen, out of the collector's lists (see webdash._worker.boot).
+        return { wasmBytes: pyodide._module.HEAP8.byteLength, pythonObjects: objects.length + gc.get_freeze_count() };
       } finally {
         objects.destroy();
       }
@@ -328,6 +333,17 @@ function python(pyodide, worker, { resumed, saved, onBroken, requests = activity
       } catch (error) {
         onBroken?.();
         throw error;
+      } finally {
+        // After this response is sent: the garbage of the requests answered (see webdash._worker.tidy).
+        tidying ??= setTimeout(() => {
+          tidying = undefined;
+          try {
+            if (!requests.busy()) worker.tidy();
+          } catch (error) {
+            // Only the garbage waits for a later collection; a broken Python shows in its requests.
+            console.warn("webdash: could not collect garbage between requests:", error);
+          }
+        });
       }
     },
   };

@@ -96,10 +96,11 @@ export function capture(pyodide, key, dirs, preloaded) {
   // A restore opens the files Python holds open again: those saved here, and Pyodide's standard
   // library. Garbage may hold another file open (a temporary file, since deleted): only then is
   // it collected first. A full collection takes ~70 ms on a first visit; the few hundred
-  // unreachable objects it finds otherwise are left to Python's own collector.
+  // unreachable objects it finds otherwise stay, frozen with the rest of the app's boot.
   const reopens = (/** @type {string} */ path) => STDLIB_ZIP.test(path) || dirs.some((dir) => path.startsWith(dir + "/"));
   if (!openStreams().every((/** @type {any} */ stream) => reopens(stream.path))) {
-    pyodide.runPython("import gc; gc.collect()");
+    // The app's boot froze what it made (webdash._worker.boot), garbage included: thawed to be collected.
+    pyodide.runPython("import gc; gc.unfreeze(); gc.collect(); gc.freeze()");
   }
   /** @type {SavedIndex["open"]} */
   const open = openStreams().map((/** @type {any} */ s) => [s.fd, s.path, s.flags, s.position]);

@@ -151,6 +151,49 @@ def test_files_held_open_by_garbage_do_not_spoil_the_snapshot(served, tmp_path):
     assert json.loads(result["responses"][0]["body"])["props"]["children"] == "scratch"
 
 
+@pytest.mark.parametrize("mode", ["", "resume"], ids=["fresh", "resumed"])
+def test_a_callbacks_garbage_does_not_pile_up_between_requests(served, tmp_path, mode):
+    """Each callback leaves objects in reference cycles. Collected between requests, they never
+    pile up for one long collection in a later callback; what the boot made is frozen, out of
+    every collection's way (in a resumed Python too: the snapshot holds it frozen)."""
+    app = tmp_path / "cycles"
+    app.mkdir()
+    (app / "app.py").write_text(
+        "import gc\n"
+        "from dash import Dash, Input, Output, dcc, html\n"
+        "class Node:\n"
+        "    def __init__(self):\n"
+        "        self.me = self\n"
+        "app = Dash()\n"
+        "app.layout = html.Div([dcc.Input(id='n'), html.Div(id='out')])\n"
+        "@app.callback(Output('out', 'children'), Input('n', 'value'))\n"
+        "def count(n):\n"
+        "    cycles = [Node() for _ in range(500)]\n"
+        "    return f'{len(gc.get_objects())} {gc.get_freeze_count()}'\n"
+    )
+    site = served.folder / f"cycles-{mode or 'fresh'}"
+    build(app, site)
+    callback = {
+        "method": "POST",
+        "path": "_dash-update-component",
+        "headers": [["Content-Type", "application/json"]],
+        "body": json.dumps({
+            "output": "out.children",
+            "outputs": {"id": "out", "property": "children"},
+            "inputs": [{"id": "n", "property": "value", "value": "1"}],
+            "changedPropIds": ["n.value"],
+            "state": [],
+        }),
+    }  # fmt: skip
+    result = boot_at(f"{served.base_url}{site.name}/", site, [callback] * 40, mode)
+    assert result["snapshot"]["resumed"] == (mode == "resume")
+    counts = [json.loads(r["body"])["response"]["out"]["children"].split() for r in result["responses"]]
+    tracked = [int(count) for count, _ in counts]
+    # Left to pile up, 39 callbacks' cycles would add ~20,000 objects before a full collection.
+    assert max(tracked[5:]) - tracked[5] < 2_000, tracked
+    assert int(counts[0][1]) > 50_000, "the boot's objects are frozen"
+
+
 def test_apps_with_distribution_packages_are_not_snapshotted(served):
     result = boot(served, "distribution_package", [], "resume")
     assert result["snapshot"] == {"resumed": False, "kept": False}

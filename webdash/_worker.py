@@ -10,6 +10,7 @@ the app is unpacked, ``_install.install_archive``).
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from collections.abc import Callable, Coroutine
@@ -35,6 +36,9 @@ def boot(root: str, app_dir: str) -> None:
     # Dash finishes setting up its server on the first request: pay for it now.
     client.get("/", base_url=root.rstrip("/")).close()
     _warm_up_plotly()
+    # What booting made lives as long as the app: Python's collector need not walk it again (a
+    # collection then walks the few thousand objects made since, not ~100,000 for apps/hello).
+    gc.freeze()
     _client, _root = client, root
 
 
@@ -93,6 +97,18 @@ def resumed() -> None:
     random = sys.modules.get("random")
     if random is not None:
         random.seed()
+
+
+def tidy() -> None:
+    """Called once the requests in flight are answered, before the next one arrives.
+
+    A Dash callback leaves hundreds of objects in reference cycles (a plotly figure's parts
+    point back at it). Collected at once, they cost ~0.2 ms; left alone, a collection in a
+    later request promotes them to the old generation, where they pile up until a full
+    collection frees tens of thousands at once: a pause of ~50-80 ms in one callback in a
+    hundred (apps/hello in Chromium).
+    """
+    gc.collect(0)
 
 
 def handle(js_request: Any) -> HttpResponse:

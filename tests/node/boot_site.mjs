@@ -54,6 +54,8 @@ const bootMs = performance.now() - started;
 
 const responses = [];
 for (const r of JSON.parse(requestsJSON)) {
+  // As in the browser, each request arrives in a message of its own, after what the last one queued.
+  await new Promise((resolve) => setTimeout(resolve));
   const body = r.body === undefined ? null : new TextEncoder().encode(r.body).buffer;
   const response = await python.handle({ method: r.method, url: root + r.path, headers: r.headers ?? [], body });
   responses.push({ ...response, body: Buffer.from(response.body).toString("latin1") });
