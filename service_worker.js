@@ -254,9 +254,9 @@ async function fromPython(request, clientId, waitUntil) {
  * Ask the page to fetch `url` (answered from APP_CACHE) and put the answer back. A response this
  * worker makes has no URL, and Chrome keeps V8's compiled code of a script only for a cached
  * response whose URL is the script's; the response a page's fetch gets carries the URL it asked
- * for. Chrome stores the compiled code when the script first runs from there (the next visit);
- * the visits after that run it without compiling it (plotly.js: about a second; Dash's own
- * scripts: ~100 ms of a repeat visit).
+ * for. Chrome stores the compiled code when the script first runs from there (the page runs them
+ * once more for that, see `compileAhead` in bootstrap/loader.js); the visits after that run it
+ * without compiling it (plotly.js: about a second; Dash's own scripts: ~100 ms of a repeat visit).
  * @param {string} url @param {string} clientId
  */
 async function keepWithURL(url, clientId) {

@@ -413,7 +413,7 @@ def packed_script(www: Path, url: str) -> str:
     return hashlib.sha256(read_pack(pack, lambda name: name == path)[path]).hexdigest()
 
 
-def test_package_scripts_run_from_chromes_compiled_code_on_repeat_visits(browser, context, tmp_path):
+def test_package_scripts_run_from_compiled_code_from_the_first_repeat_visit(browser, context, tmp_path):
     with _serve.serving(tmp_path) as base_url:
         site = Deployment(tmp_path, base_url)
         site.deploy("v1", GRAPH_APP)
@@ -429,11 +429,12 @@ def test_package_scripts_run_from_chromes_compiled_code_on_repeat_visits(browser
         for url in scripts:
             assert kept_with_its_url(page, url) == {"url": url, "sha256": packed_script(site.www, url)}
         snapshot_saved(page)
-        # Chrome compiles a script kept so into its code cache when it first runs from there; every
-        # later visit starts from the compiled code.
-        page.reload()
-        booted(page)
-        graph_drawn(page, 5)
+        # Chrome compiles a script kept so into its code cache when it first runs from there: the
+        # page runs them once more in a hidden frame, once left alone. Every later visit, the first
+        # one included, starts from their compiled code.
+        # (The scripts Dash loads on demand that remove their tags once run count too.)
+        assert page.evaluate("window.webdashCompiledAhead") >= len(scripts)
+        assert page.locator("iframe").count() == 0, "the frame is gone"
         browser.start_tracing(page=page, categories=["v8"])
         try:
             page.reload()
