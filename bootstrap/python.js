@@ -107,7 +107,9 @@ export async function startPython({
     .reduce((a, b) => a + b, 0);
   let loaded = 0;
   let stage = ["python", "Downloading Python"];
-  const report = () => onProgress({ type: BOOT_PROGRESS, stage: stage[0], label: stage[1], loaded, total });
+  // The bytes belong to the first stage: the later ones are work on them, not more downloads.
+  const report = () =>
+    onProgress({ type: BOOT_PROGRESS, stage: stage[0], label: stage[1], ...(stage[0] === "python" ? { loaded, total } : { loaded: 0, total: 0 }) });
   report();
   let countedAt = -Infinity;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -120,12 +122,26 @@ export async function startPython({
   /** @param {number} n */
   const count = (n) => {
     loaded += n;
+    if (loaded >= total) stage = ["python", "Starting Python"];
     const wait = countedAt + PROGRESS_EVERY_MS - performance.now();
     // Within the interval, one report at its end carries the count on.
     if (wait > 0) trailing ??= setTimeout(reportCount, wait);
     else reportCount();
   };
 
+  // Pyodide fetches its own files: each is counted once this worker has received all of it and has
+  // a moment to look (Python's start keeps it busy), or else once Pyodide has started.
+  const pyodideFiles = new Map(PYODIDE_DOWNLOADS.map((f) => [pyodideURL + f, sizeOf(shared + "pyodide/" + f)]));
+  const countPyodideFile = (/** @type {string} */ url) => {
+    const size = pyodideFiles.get(url);
+    if (size === undefined) return;
+    pyodideFiles.delete(url);
+    count(size);
+  };
+  const fetched = typeof PerformanceObserver === "function" && PerformanceObserver.supportedEntryTypes?.includes("resource")
+    ? new PerformanceObserver((entries) => entries.getEntries().forEach((entry) => countPyodideFile(entry.name)))
+    : undefined;
+  fetched?.observe({ type: "resource", buffered: true });
   // All downloads start at once, so they overlap with Python's own start-up.
   const downloads = zips.map((path) => fetchBytes(new URL(path, root).href, count));
   const packages = Promise.all(packs.map((path) => fetchPack(new URL(path, root).href, SITE_PACKAGES, count)));
@@ -147,7 +163,8 @@ export async function startPython({
   for (const pack of await packages) {
     await snapshot.placeFiles(pyodide.FS, { ...pack, files: pack.files.filter((file) => !isLibrary(file)) });
   }
-  loaded += PYODIDE_DOWNLOADS.map((f) => sizeOf(shared + "pyodide/" + f)).reduce((a, b) => a + b, 0);
+  fetched?.disconnect();
+  for (const url of [...pyodideFiles.keys()]) countPyodideFile(url);
 
   stage = ["packages", "Installing packages"];
   report();

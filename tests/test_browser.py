@@ -81,6 +81,42 @@ def test_first_visit_shows_progress_then_the_app(page, served):
     assert color == "rgb(31, 111, 235)"
 
 
+#: Records each change of the loading page's stage, byte count and bar, as the page sees it.
+PROGRESS_WATCH = """
+window.__progress = [];
+new MutationObserver(() => {
+  const bar = document.getElementById("webdash-progress");
+  if (!bar) return;
+  const now = [document.getElementById("webdash-stage").textContent,
+               document.getElementById("webdash-bytes").textContent, bar.value / bar.max];
+  const last = window.__progress.at(-1);
+  if (!last || now.some((value, i) => value !== last[i])) window.__progress.push(now);
+}).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+"""
+
+
+def test_the_progress_bar_moves_on_through_every_stage_of_a_first_visit(browser, served):
+    context = browser.new_context()  # a first visit: nothing cached
+    try:
+        context.add_init_script(PROGRESS_WATCH)
+        page = context.new_page()
+        page.goto(served.root("hello"))
+        booted(page)
+        steps = page.evaluate("window.__progress")
+    finally:
+        context.close()
+    # "Starting Python" shows once every byte is in, when the worker gets to count the last ones
+    # before Python has started (on a busy machine it may not).
+    labels = [label for label in dict.fromkeys(label for label, _, _ in steps) if label != "Starting Python"]
+    assert labels[-4:] == ["Downloading Python", "Installing packages", "Starting the app", "Ready"], steps
+    values = [value for _, _, value in steps]
+    assert values == sorted(values), f"the bar went back: {steps}"
+    # The bytes move the bar on while they download, within the first stages; after them each stage
+    # has its own step of the bar (the app's imports take a second or more: not at the end of it).
+    assert len({value for label, _, value in steps if label == "Downloading Python"}) > 2, steps
+    assert all(value <= 0.75 for label, _, value in steps if label != "Ready"), steps
+
+
 def test_script_tags_go_through_flask(page, served):
     page.goto(served.root("hello"))
     booted(page)
