@@ -122,7 +122,8 @@ export async function startPython({
   /** @param {number} n */
   const count = (n) => {
     loaded += n;
-    if (loaded >= total) stage = ["python", "Starting Python"];
+    // The app's small zips may finish after the stage has moved on: the stage never goes back.
+    if (loaded >= total && stage[0] === "python") stage = ["python", "Starting Python"];
     const wait = countedAt + PROGRESS_EVERY_MS - performance.now();
     // Within the interval, one report at its end carries the count on.
     if (wait > 0) trailing ??= setTimeout(reportCount, wait);
