@@ -32,6 +32,8 @@ import argparse
 import gzip
 import json
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -203,7 +205,7 @@ def first_visit(
     result.cold.append(first_output(page, url, demo))
     page.wait_for_load_state("networkidle")  # scripts Dash loads after the first output count too
     result.raw_bytes, result.gzip_bytes = network_bytes(requests)
-    if target == "browser":
+    if target != "flask":
         python_worker(page).evaluate("webdash.saved")  # the snapshot the repeat visit resumes from
         page.evaluate("window.webdashCompiledAhead")  # the compiled code of the page's scripts
     return context, page
@@ -248,10 +250,24 @@ def bench_app(name: str, args: argparse.Namespace, browser: Browser) -> dict[str
     app = REPO / "apps" / name
     with tempfile.TemporaryDirectory() as tmp, _serve.serving(Path(tmp)) as base_url:
         _build.build(app, Path(tmp) / name)
+        urls = {"browser": f"{base_url}{name}/"}
+        if args.snapshot:
+            # The CLI in a process of its own: it drives a Chromium of its own through Playwright's
+            # sync API, which cannot run inside this one's.
+            at = f"/{name}-snapshot/"
+            command = [sys.executable, "-m", "webdash", "build", str(app), "-o", tmp + at, "--snapshot", at]
+            subprocess.run(command, check=True, capture_output=True)
+            urls["snapshot"] = base_url + at.lstrip("/")
         native = FlaskApp(app, Path(tmp))  # `webdash run`, listening once this returns
-        urls = {"flask": native.url, "browser": f"{base_url}{name}/"}
+        urls = {"flask": native.url, **urls}
         results = {target: Result() for target in urls}
         sessions: dict[str, tuple[BrowserContext, Page]] = {}
+        targets = list(urls)
+
+        def in_turn(turn: int) -> list[str]:
+            """Every target, the order turned by one at each turn."""
+            return targets[turn % len(targets) :] + targets[: turn % len(targets)]
+
         try:
             for target in in_turn(0):
                 sessions[target] = first_visit(browser, urls[target], demo, target, results[target])
@@ -285,40 +301,38 @@ def bench_app(name: str, args: argparse.Namespace, browser: Browser) -> dict[str
     return results
 
 
-def in_turn(turn: int) -> tuple[str, str]:
-    """Both targets, the other one first every other turn."""
-    return ("flask", "browser") if turn % 2 == 0 else ("browser", "flask")
-
-
 def report(name: str, results: dict[str, Result], args: argparse.Namespace) -> None:
     def pct(values: list[float], q: int) -> float:
         return statistics.quantiles(values, n=100)[q - 1] * 1000
 
-    flask, browser = results["flask"], results["browser"]
-    warm = statistics.median(flask.warm), statistics.median(browser.warm)
-    cold = statistics.median(flask.cold), statistics.median(browser.cold)
-    print(f"\n{name}{'':<34}{'flask':>10}{'browser':>10}{'ratio':>8}")
-    rows = [
-        (f"cold boot, median of {args.cold_visits} (s)", *cold, "{:.2f}"),
-        ("cold boot, fastest (s)", min(flask.cold), min(browser.cold), "{:.2f}"),
-        ("cold boot, slowest (s)", max(flask.cold), max(browser.cold), "{:.2f}"),
-        (f"warm boot, median of {args.warm_visits} (s)", *warm, "{:.2f}"),
-        ("warm boot, fastest (s)", min(flask.warm), min(browser.warm), "{:.2f}"),
-        ("warm boot, slowest (s)", max(flask.warm), max(browser.warm), "{:.2f}"),
-        ("warm boot, first repeat visit (s)", flask.warm[0], browser.warm[0], "{:.2f}"),
-        (f"callback p50 (ms, n={args.callbacks})", pct(flask.rtt, 50), pct(browser.rtt, 50), "{:.1f}"),
-        (f"callback p95 (ms, n={args.callbacks})", pct(flask.rtt, 95), pct(browser.rtt, 95), "{:.1f}"),
-        ("callback p50, driver (ms)", pct(flask.rtt_driver, 50), pct(browser.rtt_driver, 50), "{:.1f}"),
-        ("cold load, raw (MB)", flask.raw_bytes / 1e6, browser.raw_bytes / 1e6, "{:.2f}"),
-        ("cold load, gzip (MB)", flask.gzip_bytes / 1e6, browser.gzip_bytes / 1e6, "{:.2f}"),
+    targets = list(results)
+    others = targets[1:]  # each compared with Flask, the first
+    rows: list[tuple[str, Callable[[Result], float], str]] = [
+        (f"cold boot, median of {args.cold_visits} (s)", lambda r: statistics.median(r.cold), "{:.2f}"),
+        ("cold boot, fastest (s)", lambda r: min(r.cold), "{:.2f}"),
+        ("cold boot, slowest (s)", lambda r: max(r.cold), "{:.2f}"),
+        (f"warm boot, median of {args.warm_visits} (s)", lambda r: statistics.median(r.warm), "{:.2f}"),
+        ("warm boot, fastest (s)", lambda r: min(r.warm), "{:.2f}"),
+        ("warm boot, slowest (s)", lambda r: max(r.warm), "{:.2f}"),
+        ("warm boot, first repeat visit (s)", lambda r: r.warm[0], "{:.2f}"),
+        (f"callback p50 (ms, n={args.callbacks})", lambda r: pct(r.rtt, 50), "{:.1f}"),
+        (f"callback p95 (ms, n={args.callbacks})", lambda r: pct(r.rtt, 95), "{:.1f}"),
+        ("callback p50, driver (ms)", lambda r: pct(r.rtt_driver, 50), "{:.1f}"),
+        ("cold load, raw (MB)", lambda r: r.raw_bytes / 1e6, "{:.2f}"),
+        ("cold load, gzip (MB)", lambda r: r.gzip_bytes / 1e6, "{:.2f}"),
     ]
-    for label, native_value, browser_value, fmt in rows:
-        ratio = browser_value / native_value if native_value else float("nan")
-        print(f"  {label:<36}{fmt.format(native_value):>10}{fmt.format(browser_value):>10}{ratio:>8.2f}")
-    if browser.memory:
+    ratios = "".join(f"{'ratio':>8}" for _ in others)
+    print(f"\n{name}{'':<34}" + "".join(f"{t:>10}" for t in targets) + ratios)
+    for label, measure, fmt in rows:
+        values = [measure(results[t]) for t in targets]
+        cells = "".join(f"{fmt.format(v):>10}" for v in values)
+        cells += "".join(f"{v / values[0] if values[0] else float('nan'):>8.2f}" for v in values[1:])
+        print(f"  {label:<36}{cells}")
+    memory = results["browser"].memory
+    if memory:
         calls = f"+{args.heap_callbacks}"
         print(f"  {'browser memory':<24}{'start':>8}{f'+{WARM_UP}':>8}{calls:>9}{'growth':>8}")
-        for label, (boot, warmed, after) in browser.memory.items():
+        for label, (boot, warmed, after) in memory.items():
             growth = f"{(after / warmed - 1) * 100:.1f}%" if warmed else "-"
             print(f"  {label:<24}{boot:>8.1f}{warmed:>8.1f}{after:>9.1f}{growth:>8}")
 
@@ -330,6 +344,10 @@ def main() -> None:
     parser.add_argument("--warm-visits", type=int, default=5)
     parser.add_argument("--heap-callbacks", type=int, default=10_000)
     parser.add_argument("--apps", nargs="+", choices=sorted(DEMOS), default=sorted(DEMOS))
+    parser.add_argument(
+        "--snapshot", action="store_true",
+        help="also measure the site built with `webdash build --snapshot` (a third column)",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.cold_visits < 1 or args.warm_visits < 1:
         parser.error("--cold-visits and --warm-visits must be at least 1")

@@ -74,21 +74,37 @@ export async function startPython({
   const store = distribution.length ? undefined : snapshots?.(manifest.buildId);
   const key = snapshot.snapshotKey(manifest.buildId);
   if (store) {
-    const saved = await store.get(key).catch((error) => console.warn("webdash: cannot read the snapshot:", error));
+    let saved = await store.get(key).catch((error) => console.warn("webdash: cannot read the snapshot:", error));
+    // Without one of its own, a visit resumes from the snapshot the build shipped, if it fits.
+    const fromBuild = !saved && SHIPPED + "index.json" in manifest.files && !(await store.refusedShipped?.());
+    if (fromBuild) {
+      saved = await shippedSnapshot(root, manifest, onProgress).catch((error) => console.warn("webdash: cannot read the shipped snapshot:", error));
+    }
+    // A broken shipped snapshot is not tried again; this visit's own is saved instead.
+    const forget = () => Promise.all([store.delete(), fromBuild && store.refuseShipped?.()]);
     if (saved) {
-      onProgress({ type: BOOT_PROGRESS, stage: "python", label: "Resuming the app", loaded: 0, total: 0 });
+      // (A shipped one says so once it has downloaded.)
+      if (!fromBuild) onProgress({ type: BOOT_PROGRESS, stage: "python", label: "Resuming the app", loaded: 0, total: 0 });
       try {
         // Python errors come back as HTTP 500s: an exception from a request means the resumed
         // runtime is broken, so the next visit boots afresh.
         const stdlibFile = shared + "pyodide/python_stdlib.zip";
         const stdlibZip = { url: new URL(stdlibFile, root).href, sha256: manifest.files[stdlibFile]?.sha256 ?? "" };
-        const onBroken = () => store.delete().catch(() => {});
-        const resumed = await resume(saved, pyodideOptions, { stdlibZip, onBroken, onResuming });
+        const onBroken = () => forget().catch(() => {});
+        const requests = activity();
+        const resumed = await resume(saved, pyodideOptions, { root, stdlibZip, onBroken, onResuming, requests });
         onProgress({ type: BOOT_PROGRESS, stage: "ready", label: "Ready", loaded: 0, total: 0 });
-        return resumed;
+        if (!fromBuild) return resumed;
+        // Kept as this browser's own snapshot, as a first boot's is: later visits read it as it is.
+        const { index, memory, data } = saved;
+        const stored = requests
+          .quiet(STORE_WHEN_QUIET_MS, STORE_AT_THE_LATEST_MS)
+          .then(async () => store.put({ index: { ...index, key }, memory: await memory, data: await data }))
+          .catch((error) => console.warn("webdash: the snapshot was not stored:", error));
+        return { ...resumed, saved: stored };
       } catch (error) {
-        console.warn("webdash: the saved snapshot did not restore; starting afresh.", error);
-        await store.delete().catch(() => {});
+        console.warn(`webdash: the ${fromBuild ? "shipped" : "saved"} snapshot did not restore; starting afresh.`, error);
+        await forget().catch(() => {});
       }
     }
   }
@@ -250,12 +266,14 @@ function activity() {
  * @param {import("./snapshot.js").Saved} saved
  * @param {{indexURL: string}} pyodideOptions
  * @param {object} how
+ * @param {string} how.root  the app's root URL (a shipped snapshot was made at another host)
  * @param {{url: string, sha256: string}} how.stdlibZip  Pyodide's standard library zip in this build
  * @param {() => void} how.onBroken  called when a request fails outside Python's own error handling
  * @param {() => void} how.onResuming  called once the module is made and the snapshot fits it
+ * @param {Activity} how.requests  where the requests are counted
  * @returns {Promise<Python>}
  */
-async function resume(saved, pyodideOptions, { stdlibZip, onBroken, onResuming }) {
+async function resume(saved, pyodideOptions, { root, stdlibZip, onBroken, onResuming, requests }) {
   /** @type {ReturnType<typeof snapshot.beforeStart> | undefined} */
   let prepared;
   const { files, dirs, dynlibs, memorySize, memoryHeader } = saved.index;
@@ -288,12 +306,52 @@ async function resume(saved, pyodideOptions, { stdlibZip, onBroken, onResuming }
     if (stdlib) snapshot.stdlibOnFirstUse(Module.FS, await stdlib);
     onResuming();
     Module.HEAP8.set(await heap);
+    snapshot.refillTimeZone(Module, saved);
   });
   await prepared?.placed;
   snapshot.resumeState(pyodide, saved);
   const worker = pyodide.pyimport("webdash._worker");
-  worker.resumed();
-  return python(pyodide, worker, { resumed: true, saved: Promise.resolve(), onBroken });
+  worker.resumed(root);
+  return python(pyodide, worker, { resumed: true, saved: Promise.resolve(), onBroken, requests });
+}
+
+/** Where `webdash build --snapshot` ships the snapshot it made (webdash/_snapshot.py), from the app's root. */
+const SHIPPED = "_webdash/prebuilt/";
+
+/**
+ * The snapshot the build shipped, unless it was made for another build, URL path or kind of engine
+ * (then not a byte of it is downloaded). Whether its function table fits shows once the module is
+ * made, as for a snapshot of this browser's own.
+ * @param {string} root
+ * @param {{buildId: string, files: Record<string, {size: number}>}} manifest
+ * @param {(progress: import("./protocol.js").BootProgress) => void} onProgress  told the bytes downloaded
+ * @returns {Promise<import("./snapshot.js").Saved | undefined>}
+ */
+async function shippedSnapshot(root, { buildId, files }, onProgress) {
+  const base = root + SHIPPED;
+  const index = await getJSON(base + "index.json");
+  const fits = { buildId, path: new URL(root).pathname, jspi: STACK_SWITCHING };
+  const differs = Object.entries(fits).filter(([name, value]) => index[name] !== value);
+  if (differs.length) {
+    console.info(`webdash: the shipped snapshot is for another ${differs.map(([name]) => name).join(", ")}; starting afresh.`);
+    return undefined;
+  }
+  const names = ["memory.gz", "files.gz"];
+  const total = names.map((name) => files[SHIPPED + name]?.size ?? 0).reduce((a, b) => a + b, 0);
+  let loaded = 0;
+  let reportedAt = -Infinity;
+  const count = (/** @type {number} */ bytes) => {
+    loaded += bytes;
+    if (performance.now() - reportedAt < PROGRESS_EVERY_MS && loaded < total) return;
+    reportedAt = performance.now();
+    const label = loaded < total ? "Downloading the app" : "Resuming the app";
+    onProgress({ type: BOOT_PROGRESS, stage: "python", label, loaded, total });
+  };
+  // Inflated as it downloads (a gzip-capable host may not send it so), then read as a Blob.
+  const inflated = (/** @type {string} */ name) =>
+    download(base + name, count).then((stream) => new Response(stream.pipeThrough(new DecompressionStream("gzip"))).blob());
+  const [memory, data] = names.map(inflated);
+  return { index, memory, data };
 }
 
 /**
@@ -310,6 +368,7 @@ async function loadPyodideWith(options, hook, created) {
   ]);
   const createPyodideModule = async (/** @type {any} */ settings) => {
     settings.preRun.push(hook);
+    snapshot.watchTimeZone(settings);
     const Module = await create(settings);
     await created?.(Module);
     return Module;

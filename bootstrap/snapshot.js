@@ -35,12 +35,16 @@
  * @property {string} cwd
  * @property {string[]} dynlibs  the libraries loaded before Python started, in order
  * @property {number} tableSize  slots in the wasm function table; a restore must find the same
+ * @property {number[]} [timeZone]  where the C library keeps the local time zone (see watchTimeZone)
  *
  * @typedef {object} SnapshotStore  where snapshots are kept (Cache Storage in the browser)
  * @property {(key: string) => Promise<Saved | undefined>} get  the snapshot saved under `key`, if any
  * @property {(key: string) => Promise<boolean>} [has]  whether one is saved under `key`
  * @property {(saved: Saved) => Promise<void>} put
  * @property {() => Promise<void>} delete
+ * @property {() => Promise<void>} [refuseShipped]  marks the build's shipped snapshot as not fitting
+ *   this browser (`webdash build --snapshot`): it is not tried again
+ * @property {() => Promise<boolean>} [refusedShipped]  whether it was marked so
  */
 
 /**
@@ -154,6 +158,7 @@ export function capture(pyodide, key, dirs, preloaded) {
     memoryHeader: memory.byteLength - pyodide._module.HEAP8.byteLength,
     dynlibs: preloaded,
     tableSize: pyodide._module.wasmTable.length,
+    timeZone: pyodide._module.webdashTimeZone,
     dirs: [...new Set(folders)],
     files,
     open,
@@ -321,6 +326,38 @@ export function checkFits(Module, saved) {
 }
 
 /**
+ * Record where the C library keeps the local time zone. Emscripten fills it from JavaScript's Date
+ * once, when Python first asks (its tzset), so a snapshot holds the time zone of the machine and
+ * the moment it was made at; a restore fills it again (refillTimeZone) at the addresses recorded
+ * here, which Python's time.tzset() then reads. Wraps the module's import for it.
+ * @param {any} settings  the emscripten module's settings, before it is made
+ */
+export function watchTimeZone(settings) {
+  const instantiate = settings.instantiateWasm;
+  if (typeof instantiate !== "function") return;
+  settings.instantiateWasm = (/** @type {any} */ imports, /** @type {Function} */ done) => {
+    const tzset = imports.env?._tzset_js;
+    if (typeof tzset === "function") {
+      imports.env._tzset_js = (/** @type {number[]} */ ...pointers) => {
+        settings.webdashTimeZone = pointers;
+        return tzset(...pointers);
+      };
+    }
+    return instantiate(imports, done);
+  };
+}
+
+/**
+ * Fill the C library's local time zone again, from this browser's Date, after a restore.
+ * @param {any} Module
+ * @param {Saved} saved
+ */
+export function refillTimeZone(Module, saved) {
+  const pointers = saved.index.timeZone;
+  if (pointers && typeof Module.__tzset_js === "function") Module.__tzset_js(...pointers);
+}
+
+/**
  * After the restore: set the working folder and the open files as they were.
  * @param {any} pyodide
  * @param {Saved} saved
@@ -378,6 +415,7 @@ export function snapshotBase(root) {
  */
 export function cacheStore(cacheName, base) {
   const urls = { memory: base + "memory", data: base + "files", index: base + "index.json" };
+  const refused = base + "shipped-refused";
   return {
     /** Whether a snapshot is saved under `key` (its bytes are not read). @param {string} key */
     async has(key) {
@@ -413,6 +451,12 @@ export function cacheStore(cacheName, base) {
     async delete() {
       const cache = await caches.open(cacheName);
       await Promise.all(Object.values(urls).map((url) => cache.delete(url)));
+    },
+    async refuseShipped() {
+      await (await caches.open(cacheName)).put(refused, new Response(""));
+    },
+    async refusedShipped() {
+      return (await (await caches.open(cacheName)).match(refused)) !== undefined;
     },
   };
 }

@@ -16,6 +16,7 @@ from webdash import _versions
 from webdash._appdir import AppError, describe_app
 from webdash._archive import TRIMMED, read_pack
 from webdash._build import BOOTSTRAP_FILES, RUNTIME_MODULES, SELF, BuildError, build
+from webdash._snapshot import url_path
 
 from .conftest import DEMO_APPS, SUB_PATH, TEST_APPS
 
@@ -266,6 +267,22 @@ def test_corrupt_mirror_file_is_refused(tmp_path, mirror):
     wheel.write_bytes(wheel.read_bytes() + b"tampered")
     with pytest.raises(BuildError, match=r"does not match its pyodide-lock\.json entry"):
         build(TEST_APPS / "distribution_package", tmp_path / "out", pyodide_packages=str(copy))
+
+
+def test_no_snapshot_is_shipped_for_an_app_with_packages_of_pyodides_distribution(tmp_path, mirror):
+    said: list[str] = []
+    result = build(
+        TEST_APPS / "distribution_package", tmp_path / "out", pyodide_packages=str(mirror),
+        snapshot_at="/", log=said.append,
+    )  # fmt: skip
+    assert result.snapshots == []
+    assert any(re.search(r"No memory snapshot for distribution_package: .*webdash[-_]probe", m) for m in said)
+    assert not (tmp_path / "out/_webdash/prebuilt").exists()
+
+
+@pytest.mark.parametrize(("given", "path"), [("", "/"), ("/", "/"), ("team", "/team/"), ("/a/b/", "/a/b/")])
+def test_a_snapshots_url_path_is_read_as_a_path_from_the_hosts_root(given, path):
+    assert url_path(given) == path
 
 
 # -- galleries ---------------------------------------------------------------------------------------

@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -458,3 +461,131 @@ def test_package_scripts_run_from_compiled_code_from_the_first_repeat_visit(brow
             graph_drawn(page, 3)
         finally:
             context.set_offline(False)
+
+
+# -- a snapshot shipped by `webdash build --snapshot` ---------------------------------------------
+#: An app that shows the local time zone Python knows: a snapshot made on the build machine must not
+#: bring the build machine's.
+ZONE_APP = """
+import time
+
+from dash import Dash, Input, Output, dcc, html
+
+app = Dash(__name__)
+app.layout = html.Div([dcc.Input(id="word", value="start"), html.P(id="out"), html.P(id="zone")])
+
+
+@app.callback(Output("out", "children"), Output("zone", "children"), Input("word", "value"))
+def shout(word):
+    return "v1: " + (word or "").upper(), str(time.timezone)
+"""
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory) -> Path:
+    """ZONE_APP built with `webdash build --snapshot /www/` (a process of its own: the build drives
+    a Chromium of its own through Playwright's sync API, which cannot run inside the tests')."""
+    source = tmp_path_factory.mktemp("zone") / "app"
+    source.mkdir()
+    (source / "app.py").write_text(ZONE_APP)
+    out = tmp_path_factory.mktemp("shipped") / "www"
+    command = [sys.executable, "-m", "webdash", "build", str(source), "-o", str(out), "--snapshot", "/www/"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "memory snapshot shipped" in done.stdout, done.stdout
+    return out
+
+
+def served_copy(shipped: Path, tmp_path: Path, at: str = "www") -> Path:
+    """A copy of the shipped build, to be served at /<at>/ from tmp_path."""
+    shutil.copytree(shipped, tmp_path / at)
+    return tmp_path / at
+
+
+def test_a_first_visit_resumes_from_the_snapshot_the_build_shipped(browser, shipped, tmp_path):
+    served_copy(shipped, tmp_path)
+    # Made in the build machine's time zone (UTC here); visited from Tokyo.
+    context = browser.new_context(timezone_id="Asia/Tokyo")
+    try:
+        with _serve.serving(tmp_path) as base_url:
+            page = context.new_page()
+            page.goto(base_url + "www/")
+            booted(page)
+            assert python_worker(page).evaluate("webdash.resumed") is True
+            expect(page.locator("#zone")).to_have_text(str(-9 * 3600))
+            works(page, "v1", "shipped")
+            # The service worker kept it: offline, the next visit resumes from it too.
+            context.set_offline(True)
+            page.reload()
+            booted(page)
+            assert python_worker(page).evaluate("webdash.resumed") is True
+            works(page, "v1", "offline")
+    finally:
+        context.close()
+
+
+#: Deletes the snapshot a visit saved of its own from the build's cache (not the other entries).
+FORGET_OWN_SNAPSHOT = """async () => {
+    const cache = await caches.open((await caches.keys()).find(k => k.startsWith('webdash-app ')));
+    for (const name of ['memory', 'files', 'index.json']) {
+        const url = (await cache.keys()).map(r => r.url).find(u => u.endsWith('/snapshot/' + name));
+        await cache.delete(url);
+    }
+}"""
+
+
+def test_a_shipped_snapshot_that_does_not_fit_is_tried_once(browser, shipped, tmp_path):
+    www = served_copy(shipped, tmp_path)
+    # As if made by an engine whose function table differs: the size shows once the module is made.
+    index_file = www / "_webdash/prebuilt/index.json"
+    index = json.loads(index_file.read_text())
+    index["tableSize"] += 1
+    index_file.write_text(json.dumps(index))
+    manifest_file = www / "_webdash/manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest["files"]["_webdash/prebuilt/index.json"] = {
+        "size": index_file.stat().st_size, "sha256": hashlib.sha256(index_file.read_bytes()).hexdigest(),
+    }  # fmt: skip
+    manifest_file.write_text(json.dumps(manifest))
+    context = browser.new_context()
+    refusals: list[str] = []
+    context.on("console", lambda m: "shipped snapshot did not restore" in m.text and refusals.append(m.text))
+    try:
+        with _serve.serving(tmp_path) as base_url:
+            page = context.new_page()
+            page.goto(base_url + "www/")
+            booted(page)
+            assert python_worker(page).evaluate("webdash.resumed") is False
+            assert len(refusals) == 1
+            works(page, "v1", "afresh")
+            snapshot_saved(page)
+            # Its own snapshot from now on; and with that one gone, the shipped one is not tried again.
+            page.reload()
+            booted(page)
+            assert python_worker(page).evaluate("webdash.resumed") is True
+            page.evaluate(FORGET_OWN_SNAPSHOT)
+            page.reload()
+            booted(page)
+            assert python_worker(page).evaluate("webdash.resumed") is False
+            assert len(refusals) == 1
+            works(page, "v1", "again")
+    finally:
+        context.close()
+
+
+def test_a_snapshot_shipped_for_another_url_path_is_not_downloaded(browser, shipped, tmp_path):
+    served_copy(shipped, tmp_path, at="elsewhere")
+    context = browser.new_context()
+    fetched: list[str] = []
+    context.on("request", lambda request: fetched.append(urlsplit(request.url).path))
+    try:
+        with _serve.serving(tmp_path) as base_url:
+            page = context.new_page()
+            page.goto(base_url + "elsewhere/")
+            booted(page)
+            assert python_worker(page).evaluate("webdash.resumed") is False
+            works(page, "v1", "here")
+            assert "/elsewhere/_webdash/prebuilt/index.json" in fetched
+            assert not [path for path in fetched if re.search(r"/prebuilt/(memory|files)", path)], fetched
+    finally:
+        context.close()

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import _appdir, _archive, _bundle, _gallery, _pyodide, _versions
+from . import _appdir, _archive, _bundle, _gallery, _pyodide, _snapshot, _versions
 
 SITE_DIR = "_webdash"
 #: webdash's modules the worker imports (nothing else of the package runs in the browser).
@@ -92,6 +92,7 @@ class BuildResult:
     apps: list[BuiltApp]
     total_bytes: int
     package_source: _pyodide.PackageSource
+    snapshots: list[str] = field(default_factory=list)  # the apps shipped with a memory snapshot
 
     @property
     def gallery(self) -> bool:
@@ -108,13 +109,15 @@ def build(
     out_dir: str | os.PathLike[str],
     *,
     pyodide_packages: str | None = None,
+    snapshot_at: str | None = None,
     log: Callable[[str], None] = lambda message: None,
 ) -> BuildResult:
     """Build the app in ``source``, or every app in the folder ``source`` (a gallery), into ``out_dir``.
 
     ``pyodide_packages`` is where packages of Pyodide's own distribution load
     from: a URL, a local mirror folder (vendored into the site), or None for
-    Pyodide's CDN.
+    Pyodide's CDN. With ``snapshot_at`` (the URL path the site will be served at), each app's
+    booted Python is shipped as a memory snapshot that first visits resume from (see _snapshot.py).
     """
     app_dirs, gallery = find_apps(Path(source))
     out = Path(out_dir).resolve()
@@ -180,10 +183,27 @@ def build(
         origins = _origins(app_dir, lock, source_of)
         _write_app(out / url_path, app_dir, info, lock, app_archives, source_of, origins, shared, hashes)
         built.append(BuiltApp(info, url_path, [w for w, _ in lock.wheels], lock.pyodide, origins))
+    snapshots = _ship_snapshots(out, built, snapshot_at, log) if snapshot_at is not None else []
     if gallery:
         _write_gallery(out, built, hashes)
     total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    return BuildResult(out, built, total, source_of)
+    return BuildResult(out, built, total, source_of, snapshots)
+
+
+def _ship_snapshots(out: Path, apps: list[BuiltApp], at: str, log: Callable[[str], None]) -> list[str]:
+    """Boot each app in Chromium and ship its memory snapshot (apps with packages of Pyodide's
+    distribution load libraries a snapshot cannot hold: they boot afresh on every visit)."""
+    for app in apps:
+        if app.pyodide_packages:
+            names = ", ".join(p.name for p in app.pyodide_packages)
+            log(f"No memory snapshot for {app.info.name}: its packages from Pyodide's distribution ({names}) "
+                "bring libraries a snapshot cannot hold.")  # fmt: skip
+    try:
+        return _snapshot.make(
+            out, [(a.info.name, a.path) for a in apps if not a.pyodide_packages], _snapshot.url_path(at), log
+        )
+    except _snapshot.SnapshotError as exc:
+        raise BuildError(str(exc)) from exc
 
 
 def find_apps(source: Path) -> tuple[list[Path], bool]:

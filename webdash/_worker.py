@@ -88,15 +88,39 @@ def _await_on_this_stack(func: Callable[..., Coroutine[Any, Any, Any]]) -> Calla
     return run
 
 
-def resumed() -> None:
-    """Called once Python is restored from a memory snapshot (``bootstrap/snapshot.js``).
+def resumed(root: str) -> None:
+    """Called once Python is restored from a memory snapshot (``bootstrap/snapshot.js``), for the
+    site at ``root``.
 
-    The snapshot holds the state of ``random``'s generator: without a new seed
-    every visit would draw the same "random" numbers.
+    The snapshot holds what Python read from its surroundings when it started, as they were then:
+    ``random``'s generator (without a new seed every visit would draw the same "random" numbers),
+    the local time zone (``time.timezone``, read again from the C library, which
+    ``bootstrap/snapshot.js`` has filled with this browser's; a snapshot shipped by
+    ``webdash build --snapshot`` was made on the build machine), and the site's address (the host
+    it was made at; its URL path is the same, or it would not have been used).
     """
+    global _root
+    _root = root
     random = sys.modules.get("random")
     if random is not None:
         random.seed()
+    _read_time_zone_again()
+
+
+def _read_time_zone_again() -> None:
+    """``time.timezone``, ``altzone``, ``daylight`` and ``tzname`` as the time module sets them
+    when it is imported. Pyodide's has no ``tzset()`` to do it again, so this does what the module
+    does on a platform like it: it asks ``localtime`` about the start and the middle of this year."""
+    import time
+
+    year = (365 * 24 + 6) * 3600
+    start = int(time.time()) // year * year
+    jan, jul = time.localtime(start), time.localtime(start + year // 2)
+    jan_zone, jul_zone = -(jan.tm_gmtoff or 0), -(jul.tm_gmtoff or 0)
+    if jan_zone < jul_zone:  # daylight saving time in January: the southern hemisphere
+        jan, jul, jan_zone, jul_zone = jul, jan, jul_zone, jan_zone
+    time.timezone, time.altzone, time.daylight = jan_zone, jul_zone, int(jan_zone != jul_zone)
+    time.tzname = (jan.tm_zone, jul.tm_zone)
 
 
 def tidy() -> None:
