@@ -485,9 +485,19 @@ async function loadDistribution(pyodide, names, baseURL) {
 /** A URL of no bytes. */
 const EMPTY_FILE = "data:application/octet-stream,";
 
-/** The response for `url`, or an error saying which file is missing. @param {string} url */
+/** The response for `url`, or an error saying which file is missing or out of reach. @param {string} url */
 async function fetchOK(url) {
-  const response = await fetch(url);
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    // Offline (or the host unreachable), and the service worker has not kept it: it came from the
+    // network on no earlier visit (a visit that resumed from a shipped snapshot needs few files).
+    throw new Error(
+      `${url} could not be downloaded (${/** @type {Error} */ (error).message}), and this browser ` +
+        "has not kept it from an earlier visit: this start needs the network. Reconnect, then reload.",
+    );
+  }
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}. Is the site fully deployed?`);
   return response;
 }
@@ -542,8 +552,8 @@ async function fetchPack(url, root, onChunk) {
  * @param {(bytes: number) => void} onChunk
  */
 async function download(url, onChunk) {
-  const response = await fetch(url);
-  if (!response.ok || !response.body) throw new Error(`${url}: HTTP ${response.status}. Is the site fully deployed?`);
+  const response = await fetchOK(url);
+  if (!response.body) throw new Error(`${url}: HTTP ${response.status} without a body. Is the site fully deployed?`);
   return response.body.pipeThrough(
     new TransformStream({
       transform(chunk, controller) {

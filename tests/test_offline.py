@@ -573,6 +573,42 @@ def test_a_shipped_snapshot_that_does_not_fit_is_tried_once(browser, shipped, tm
         context.close()
 
 
+#: Marks the shipped snapshot as not fitting this browser, as a restore that failed does.
+REFUSE_SHIPPED_SNAPSHOT = """async () => {
+    const cache = await caches.open((await caches.keys()).find(k => k.startsWith('webdash-app ')));
+    await cache.put(new URL('_webdash/snapshot/shipped-refused', location.href).href, new Response(''));
+}"""
+
+
+def test_offline_a_fresh_start_that_needs_files_never_downloaded_says_so(browser, shipped, tmp_path):
+    served_copy(shipped, tmp_path)
+    context = browser.new_context()
+    try:
+        with _serve.serving(tmp_path) as base_url:
+            page = context.new_page()
+            page.goto(base_url + "www/")
+            booted(page)
+            assert python_worker(page).evaluate("webdash.resumed") is True
+            snapshot_saved(page)
+            # Resumed from the shipped snapshot, this visit never downloaded Python's packages.
+            context.set_offline(True)
+            # As if both snapshots had stopped fitting this browser (after an update, say).
+            page.evaluate(FORGET_OWN_SNAPSHOT)
+            page.evaluate(REFUSE_SHIPPED_SNAPSHOT)
+            page.reload()
+            error = page.locator(".failed #webdash-error")
+            expect(error).to_contain_text("this start needs the network. Reconnect, then reload.")
+            expect(error).to_contain_text("/www/_webdash/packages-")
+            # Back online, a reload starts afresh and keeps what it downloads.
+            context.set_offline(False)
+            page.reload()
+            booted(page)
+            assert python_worker(page).evaluate("webdash.resumed") is False
+            works(page, "v1", "online")
+    finally:
+        context.close()
+
+
 def test_a_snapshot_shipped_for_another_url_path_is_not_downloaded(browser, shipped, tmp_path):
     served_copy(shipped, tmp_path, at="elsewhere")
     context = browser.new_context()
