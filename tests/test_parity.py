@@ -64,6 +64,61 @@ def test_hello_deep_link_and_reload(webdash_duo):
     webdash_duo.wait_for_text("#greeting", "Hello, Reloaded!")
 
 
+#: Requests to Dash's callback route, sent from the page as Dash's renderer sends them; the echo app
+#: answers those with an X-Echo header itself (see tests/apps/echo).
+CALLBACK_REQUESTS = """async () => {
+    const body = new Uint8Array(1024).map((_, i) => i % 256);
+    const send = (echo, init = {}) => fetch('_dash-update-component?endId=page-token', {
+        method: 'POST', body, ...init,
+        headers: {'Content-Type': 'application/octet-stream', 'X-Echo': echo, 'X-Tag': 'a, b'},
+    });
+    const seen = async (r) => ({
+        status: r.status, type: r.headers.get('content-type'), url: r.url.slice(location.href.length),
+        redirected: r.redirected, echo: await r.json(),
+    });
+    const failure = (promise) => promise.then(() => 'answered', (error) => error.name);
+    const bad = await fetch('_dash-update-component', {
+        method: 'POST', body: '{not json', headers: {'Content-Type': 'application/json'},
+    });
+    return {
+        echoed: await seen(await send('1')),
+        moved307: await seen(await send('307')),
+        moved303: await seen(await send('303')),
+        refused: await failure(send('302', {redirect: 'error'})),
+        aborted: await failure(send('1', {signal: AbortSignal.abort()})),
+        bad: [bad.status, bad.headers.get('content-type')],
+    };
+}"""
+
+
+def test_callback_requests_reach_flask_as_the_page_sent_them(webdash_duo):
+    """The page's requests to Dash's callback route (which the browser target sends straight to
+    its Python worker) arrive as sent, and come back as Flask answered, redirects followed."""
+    webdash_duo.start(TEST_APPS / "echo")
+    # Chromium logs the bad request's status and the refused redirect of a request it sent itself.
+    webdash_duo.allow_console_errors(
+        r"^Failed to load resource: (the server responded with a status of 400|net::ERR_FAILED)"
+    )
+    got = webdash_duo.page.evaluate(CALLBACK_REQUESTS)
+    sent_sha256 = hashlib.sha256(bytes(i % 256 for i in range(1024))).hexdigest()
+    echoed = got["echoed"]
+    assert (echoed["status"], echoed["type"], echoed["redirected"]) == (200, "application/json", False)
+    assert echoed["url"] == "_dash-update-component?endId=page-token"
+    assert echoed["echo"]["method"] == "POST"
+    assert echoed["echo"]["args"] == {"endId": ["page-token"]}
+    assert echoed["echo"]["headers"]["x-tag"] == "a, b"
+    assert echoed["echo"]["headers"]["content-type"] == "application/octet-stream"
+    assert (echoed["echo"]["body_len"], echoed["echo"]["body_sha256"]) == (1024, sent_sha256)
+    # A 307 asks again with the same method and body; a 303 with a GET.
+    moved = got["moved307"]
+    assert (moved["status"], moved["url"], moved["redirected"]) == (200, "echo?came=callback", True)
+    assert (moved["echo"]["method"], moved["echo"]["body_sha256"]) == ("POST", sent_sha256)
+    assert (got["moved303"]["echo"]["method"], got["moved303"]["echo"]["body_len"]) == ("GET", 0)
+    assert got["refused"] == "TypeError"
+    assert got["aborted"] == "AbortError"
+    assert got["bad"] == [400, "text/html; charset=utf-8"]
+
+
 # -- apps/sales: Dropdown, DataTable (filter, sort, edit, pages), Upload --------------------------------
 def sales_rows() -> list[dict[str, str]]:
     with (SALES / "data/sales.csv").open(newline="") as data:

@@ -27,6 +27,18 @@ def echo():
     }
 
 
+@server.before_request
+def echo_callbacks():
+    """A request to Dash's callback route with an ``X-Echo`` header is echoed (``X-Echo: 1``), or
+    redirected to /echo with the status it names (``X-Echo: 307``): what the page sent, as Flask got it."""
+    how = flask.request.headers.get("X-Echo")
+    if how is None or not flask.request.path.endswith("/_dash-update-component"):
+        return None
+    if how != "1":
+        return flask.redirect(flask.url_for("echo", came="callback"), code=int(how))
+    return echo()
+
+
 @server.route("/binary")
 def binary():
     return flask.Response(bytes(range(256)) * 4, mimetype="application/octet-stream")
