@@ -211,7 +211,7 @@ export async function startPython({
     saved &&
     requests
       .quiet(STORE_WHEN_QUIET_MS, STORE_AT_THE_LATEST_MS)
-      .then(() => store.put(saved))
+      .then(() => store.put(snapshot.withoutZeros(saved)))
       .catch((error) => console.warn("webdash: the snapshot was not stored:", error));
   return python(pyodide, worker, { resumed: false, saved: stored ?? Promise.resolve(), requests });
 }
@@ -284,7 +284,7 @@ async function resume(saved, pyodideOptions, { root, stdlibZip, onBroken, onResu
   const part = (/** @type {number} */ start, /** @type {number} */ end) =>
     memory.then((blob) => blob.slice(start, end).arrayBuffer()).then((bytes) => new Uint8Array(bytes));
   const header = part(0, memoryHeader);
-  const heap = part(memoryHeader, memorySize);
+  const heap = memory.then((blob) => part(memoryHeader, blob.size));
   settleLater([heap]);
   const data = Promise.resolve(saved.data);
   const ahead = data.then((blob) => (blob instanceof Blob ? snapshot.readAhead(files, blob) : undefined));
@@ -305,7 +305,7 @@ async function resume(saved, pyodideOptions, { root, stdlibZip, onBroken, onResu
     snapshot.checkFits(Module, saved);
     if (stdlib) snapshot.stdlibOnFirstUse(Module.FS, await stdlib);
     onResuming();
-    Module.HEAP8.set(await heap);
+    snapshot.writeMemory(Module.HEAP8, await heap, saved.index);
     snapshot.refillTimeZone(Module, saved);
   });
   await prepared?.placed;

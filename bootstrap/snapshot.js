@@ -22,13 +22,16 @@
  * @typedef {object} Saved  a snapshot as made, or as read back (then its bytes arrive later)
  * @property {SavedIndex} index
  * @property {Uint8Array | Blob | Promise<Blob>} memory  from pyodide.makeMemorySnapshot(): Pyodide's
- *   header (`index.memoryHeader` bytes), then the wasm memory
+ *   header (`index.memoryHeader` bytes), then the wasm memory; as kept, only its parts that are
+ *   not all zeros (see withoutZeros)
  * @property {Blob | Promise<Blob>} data  the saved files' bytes, end to end
  *
  * @typedef {object} SavedIndex
  * @property {string} key  the build and browser the snapshot belongs to
  * @property {number} memorySize  bytes in memory
  * @property {number} memoryHeader  bytes of Pyodide's header at the start of memory
+ * @property {[number, number][]} [memoryParts]  where the parts of the wasm memory kept in memory
+ *   start and end, in order; the rest of it is zeros (without them, memory holds all of it)
  * @property {string[]} dirs  every folder to make, parents first
  * @property {[string, number, number, number][]} files  path, offset in data, size, mtime (ms)
  * @property {[number, string, number, number][]} open  fd, path, flags, position
@@ -165,6 +168,66 @@ export function capture(pyodide, key, dirs, preloaded) {
     cwd: FS.cwd(),
   };
   return { index, memory, data };
+}
+
+/** The wasm memory's page: the unit in which its zeros are left out of a kept snapshot. */
+const WASM_PAGE = 65536;
+
+/**
+ * `saved` as it is kept: its wasm memory without the pages that are all zeros (a quarter of a
+ * booted Dash app's 65 MB, mostly in a few long runs), so that a restore reads and copies that
+ * much less while the module is made. A snapshot kept so already comes back as it is.
+ * @param {Saved} saved
+ * @returns {Saved}
+ */
+export function withoutZeros(saved) {
+  const memory = saved.memory;
+  if (saved.index.memoryParts || !(memory instanceof Uint8Array)) return saved;
+  const heap = memory.subarray(saved.index.memoryHeader);
+  /** @type {[number, number][]} */
+  const parts = [];
+  for (let page = 0; page < heap.length; page += WASM_PAGE) {
+    const end = Math.min(page + WASM_PAGE, heap.length);
+    if (allZeros(heap, page, end)) continue;
+    const last = parts.at(-1);
+    if (last?.[1] === page) last[1] = end;
+    else parts.push([page, end]);
+  }
+  const kept = [memory.subarray(0, saved.index.memoryHeader), ...parts.map(([start, end]) => heap.subarray(start, end))];
+  return { ...saved, index: { ...saved.index, memoryParts: parts }, memory: new Blob(kept) };
+}
+
+/** Whether `bytes` holds only zeros from `start` to `end`. @param {Uint8Array} bytes @param {number} start @param {number} end */
+function allZeros(bytes, start, end) {
+  // Four bytes at a time where they line up (the wasm memory's pages do, after Pyodide's header).
+  const words = (bytes.byteOffset + start) % 4 === 0 && (end - start) % 4 === 0;
+  const view = words ? new Uint32Array(bytes.buffer, bytes.byteOffset + start, (end - start) / 4) : bytes.subarray(start, end);
+  for (let i = 0; i < view.length; i++) if (view[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Write a snapshot's wasm memory (`heap`: what its memory holds after Pyodide's header) into the
+ * module made to restore it: the parts kept, and zeros between them, where the module's own start
+ * may have written.
+ * @param {Int8Array} HEAP8  the module's memory
+ * @param {Uint8Array} heap
+ * @param {SavedIndex} index
+ */
+export function writeMemory(HEAP8, heap, { memorySize, memoryHeader, memoryParts }) {
+  const size = memorySize - memoryHeader;
+  const parts = memoryParts ?? [[0, size]];
+  const kept = parts.reduce((sum, [start, end]) => sum + end - start, 0);
+  if (heap.length !== kept) throw new Error(`The snapshot's memory has ${heap.length} bytes, its index says ${kept}.`);
+  let at = 0;
+  let read = 0;
+  for (const [start, end] of parts) {
+    HEAP8.fill(0, at, start);
+    HEAP8.set(heap.subarray(read, read + end - start), start);
+    read += end - start;
+    at = end;
+  }
+  HEAP8.fill(0, at, size);
 }
 
 /**

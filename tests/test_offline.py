@@ -150,10 +150,25 @@ def snapshot_saved(page: Page) -> None:
     python_worker(page).evaluate("webdash.saved")
 
 
+#: The kept snapshot's index, and how many bytes its memory entry holds.
+KEPT_SNAPSHOT = """async () => {
+    const name = (await caches.keys()).find((name) => name.startsWith('webdash-app '));
+    const cache = await caches.open(name);
+    const entry = async (what) => (await cache.match(location.href + '_webdash/snapshot/' + what));
+    return [await (await entry('index.json')).json(), (await (await entry('memory')).blob()).size];
+}"""
+
+
 def test_repeat_visit_resumes_from_a_snapshot(context, site):
     page = visit(context, site)
     assert python_worker(page).evaluate("webdash.resumed") is False
     snapshot_saved(page)
+    # Kept without the wasm memory's pages of zeros (there are always some: its free end).
+    index, kept = page.evaluate(KEPT_SNAPSHOT)
+    parts = index["memoryParts"]
+    assert parts == sorted(parts) and all(start < end for start, end in parts)
+    assert kept == index["memoryHeader"] + sum(end - start for start, end in parts)
+    assert kept < index["memorySize"] * 0.9, (kept, index["memorySize"])
     page.reload()
     booted(page)
     assert python_worker(page).evaluate("webdash.resumed") is True
