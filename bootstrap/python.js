@@ -94,12 +94,19 @@ export async function startPython({
         const requests = activity();
         const resumed = await resume(saved, pyodideOptions, { root, stdlibZip, onBroken, onResuming, requests });
         onProgress({ type: BOOT_PROGRESS, stage: "ready", label: "Ready", loaded: 0, total: 0 });
-        if (!fromBuild) return resumed;
-        // Kept as this browser's own snapshot, as a first boot's is: later visits read it as it is.
         const { index, memory, data } = saved;
-        const stored = requests
-          .quiet(STORE_WHEN_QUIET_MS, STORE_AT_THE_LATEST_MS)
-          .then(async () => store.put({ index: { ...index, key }, memory: await memory, data: await data }))
+        const quiet = requests.quiet(STORE_WHEN_QUIET_MS, STORE_AT_THE_LATEST_MS);
+        if (!fromBuild) {
+          // The files this visit read on first use once the page had loaded are read ahead next time.
+          const learned = quiet.then(() => {
+            const wider = snapshot.learnReadAhead(index);
+            return wider && store.putIndex?.(wider);
+          });
+          return { ...resumed, saved: learned.catch((error) => console.warn("webdash: the snapshot's index was not updated:", error)) };
+        }
+        // Kept as this browser's own snapshot, as a first boot's is: later visits read it as it is.
+        const stored = quiet
+          .then(async () => store.put({ index: snapshot.learnReadAhead({ ...index, key }) ?? { ...index, key }, memory: await memory, data: await data }))
           .catch((error) => console.warn("webdash: the snapshot was not stored:", error));
         return { ...resumed, saved: stored };
       } catch (error) {
@@ -204,6 +211,7 @@ export async function startPython({
   worker.boot(root, APP_DIR);
   // Saved now, before any request changes the app's state; stored once the first page has loaded.
   const saved = store && snapshot.capture(pyodide, key, [sitePackages, APP_DIR], prepared?.loaded() ?? []);
+  const opened = saved && snapshot.openedSince(pyodide.FS, [sitePackages, APP_DIR]);
   stage = ["ready", "Ready"];
   report();
   const requests = activity();
@@ -211,7 +219,7 @@ export async function startPython({
     saved &&
     requests
       .quiet(STORE_WHEN_QUIET_MS, STORE_AT_THE_LATEST_MS)
-      .then(() => store.put(snapshot.withoutZeros(saved)))
+      .then(() => store.put(snapshot.withoutZeros({ ...saved, index: { ...saved.index, readAhead: opened?.() } })))
       .catch((error) => console.warn("webdash: the snapshot was not stored:", error));
   return python(pyodide, worker, { resumed: false, saved: stored ?? Promise.resolve(), requests });
 }
@@ -287,7 +295,7 @@ async function resume(saved, pyodideOptions, { root, stdlibZip, onBroken, onResu
   const heap = memory.then((blob) => part(memoryHeader, blob.size));
   settleLater([heap]);
   const data = Promise.resolve(saved.data);
-  const ahead = data.then((blob) => (blob instanceof Blob ? snapshot.readAhead(files, blob) : undefined));
+  const ahead = data.then((blob) => (blob instanceof Blob ? snapshot.readAhead(files, blob, saved.index.readAhead) : undefined));
   settleLater([ahead]);
   // Pyodide writes its standard library (10.6 MB) into memory on every start, and a resumed Python
   // rarely reads it: it gets an empty one, and the real one is read when Python first opens it.
@@ -303,7 +311,7 @@ async function resume(saved, pyodideOptions, { root, stdlibZip, onBroken, onResu
     // The module is made, with its libraries: whether the snapshot fits shows now, before
     // the snapshot's memory is written into it.
     snapshot.checkFits(Module, saved);
-    if (stdlib) snapshot.stdlibOnFirstUse(Module.FS, await stdlib);
+    if (stdlib) snapshot.stdlibOnFirstUse(Module.FS, await stdlib, saved.index);
     onResuming();
     snapshot.writeMemory(Module.HEAP8, await heap, saved.index);
     snapshot.refillTimeZone(Module, saved);

@@ -39,12 +39,16 @@
  * @property {string[]} dynlibs  the libraries loaded before Python started, in order
  * @property {number} tableSize  slots in the wasm function table; a restore must find the same
  * @property {number[]} [timeZone]  where the C library keeps the local time zone (see watchTimeZone)
+ * @property {string[]} [readAhead]  saved files Python opened soon after it started, on the visit
+ *   that saved the snapshot and on those that resumed from it (modules imported by the page's first
+ *   callbacks, say): a restore reads them ahead too (see readAhead, openedSince)
  *
  * @typedef {object} SnapshotStore  where snapshots are kept (Cache Storage in the browser)
  * @property {(key: string) => Promise<Saved | undefined>} get  the snapshot saved under `key`, if any
  * @property {(key: string) => Promise<boolean>} [has]  whether one is saved under `key`
  * @property {(saved: Saved) => Promise<void>} put
  * @property {() => Promise<void>} delete
+ * @property {(index: SavedIndex) => Promise<void>} [putIndex]  replace the index of the one kept
  * @property {() => Promise<void>} [refuseShipped]  marks the build's shipped snapshot as not fitting
  *   this browser (`webdash build --snapshot`): it is not tried again
  * @property {() => Promise<boolean>} [refusedShipped]  whether it was marked so
@@ -298,30 +302,36 @@ export async function placeFiles(FS, { files, dirs, data, ahead }) {
 export const READS_ON_FIRST_USE = typeof FileReaderSync !== "undefined";
 
 /**
- * Make Pyodide's standard library zip (written empty at start) read from `blob` on first use.
+ * Make Pyodide's standard library zip (written empty at start) read from `blob` on first use, or
+ * read ahead if `index` says earlier visits needed it soon after they started.
  * @param {any} FS
  * @param {Blob} blob
+ * @param {SavedIndex} index
  */
-export function stdlibOnFirstUse(FS, blob) {
+export function stdlibOnFirstUse(FS, blob, index) {
   const name = FS.readdir("/lib").find((/** @type {string} */ name) => STDLIB_ZIP.test("/lib/" + name));
   if (!name) throw new Error("Pyodide's standard library is not at /lib/python*.zip.");
   const node = FS.lookupPath("/lib/" + name).node;
-  readOnFirstUse(node, "/lib/" + name, blob, 0, blob.size);
+  const early = index.readAhead?.some((path) => STDLIB_ZIP.test(path)) ? blob.arrayBuffer().then((bytes) => new Uint8Array(bytes)) : undefined;
+  readOnFirstUse(node, "/lib/" + name, blob, 0, blob.size, early);
   node.usedBytes = blob.size;
 }
 
 /**
  * Start reading, in the background, the files of `data` that a resumed Python reads at once: the
- * metadata of every installed distribution (Pyodide lists them as it starts) and the extension
- * modules (loaded before it starts). Read on first use, one by one, they keep Python waiting.
+ * metadata of every installed distribution (Pyodide lists them as it starts), the extension
+ * modules (loaded before it starts), and those it opened soon after it started on earlier visits
+ * (`also`). Read on first use, one by one, they keep Python waiting (~5 ms each, in a callback).
  * @param {Files["files"]} files
  * @param {Blob} data
+ * @param {string[]} [also]
  * @returns {Map<string, Promise<Uint8Array>>}
  */
-export function readAhead(files, data) {
+export function readAhead(files, data, also = []) {
   const ahead = new Map();
+  const wanted = new Set(also);
   for (const [path, offset, size] of files) {
-    if (path.endsWith(".so") || /\.dist-info\/METADATA$/.test(path)) {
+    if (path.endsWith(".so") || /\.dist-info\/METADATA$/.test(path) || wanted.has(path)) {
       ahead.set(path, data.slice(offset, offset + size).arrayBuffer().then((bytes) => new Uint8Array(bytes)));
     }
   }
@@ -331,6 +341,42 @@ export function readAhead(files, data) {
 /** @param {any} node @param {Uint8Array} bytes */
 function setContents(node, bytes) {
   Object.defineProperty(node, "contents", { value: bytes, writable: true, configurable: true, enumerable: true });
+}
+
+/**
+ * Record the files under `dirs`, and the standard library's zip, that Python opens from now on (a
+ * boot that has just saved its snapshot: they are what a restore should read ahead).
+ * @param {any} FS
+ * @param {string[]} dirs
+ * @returns {() => string[]}  stops recording; the paths opened, in order
+ */
+export function openedSince(FS, dirs) {
+  const open = FS.open;
+  /** @type {Set<string>} */
+  const opened = new Set();
+  FS.open = (/** @type {any[]} */ ...args) => {
+    const stream = open.apply(FS, args);
+    const path = String(stream.path);
+    if (STDLIB_ZIP.test(path) || dirs.some((dir) => path.startsWith(dir + "/"))) opened.add(path);
+    return stream;
+  };
+  return () => {
+    FS.open = open;
+    return [...opened];
+  };
+}
+
+/**
+ * `index` with the files a resumed Python has read on first use so far added to those it reads
+ * ahead; undefined when there are none to add.
+ * @param {SavedIndex} index
+ * @returns {SavedIndex | undefined}
+ */
+export function learnReadAhead(index) {
+  const known = new Set(index.readAhead ?? []);
+  const saved = new Set(index.files.map(([path]) => path));
+  const late = readLate.filter((path) => (saved.has(path) || STDLIB_ZIP.test(path)) && !known.has(path));
+  return late.length ? { ...index, readAhead: [...known, ...new Set(late)] } : undefined;
 }
 
 /**
@@ -510,6 +556,9 @@ export function cacheStore(cacheName, base) {
       await cache.put(urls.memory, new Response(saved.memory));
       await cache.put(urls.data, new Response(saved.data));
       await cache.put(urls.index, Response.json(saved.index));
+    },
+    async putIndex(index) {
+      await (await caches.open(cacheName)).put(urls.index, Response.json(index));
     },
     async delete() {
       const cache = await caches.open(cacheName);

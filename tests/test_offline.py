@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -159,6 +160,16 @@ KEPT_SNAPSHOT = """async () => {
 }"""
 
 
+#: Empties the kept snapshot's list of files to read ahead.
+FORGET_READ_AHEAD = """async () => {
+    const name = (await caches.keys()).find((name) => name.startsWith('webdash-app '));
+    const cache = await caches.open(name);
+    const url = location.href + '_webdash/snapshot/index.json';
+    const index = await (await cache.match(url)).json();
+    await cache.put(url, Response.json({...index, readAhead: []}));
+}"""
+
+
 def test_repeat_visit_resumes_from_a_snapshot(context, site):
     page = visit(context, site)
     assert python_worker(page).evaluate("webdash.resumed") is False
@@ -187,14 +198,52 @@ def test_repeat_visit_resumes_from_a_snapshot(context, site):
         context.set_offline(False)
 
 
-def test_a_resumed_python_reads_the_standard_library_when_it_first_needs_it(context, tmp_path):
+#: An app whose callback imports a module of its packages that nothing imported before.
+LATE_PACKAGE_APP = LATE_IMPORT_APP.replace(
+    "import graphlib", "import graphlib, werkzeug.middleware.proxy_fix"
+)
+
+
+@contextmanager
+def first_visit_saved(context: BrowserContext, tmp_path: Path, app: str) -> Iterator[Page]:
+    """A first visit to one of the apps above, its snapshot stored."""
     with _serve.serving(tmp_path) as base_url:
         site = Deployment(tmp_path, base_url)
-        site.deploy("v1", LATE_IMPORT_APP)
+        site.deploy("v1", app)
         page = context.new_page()
         page.goto(site.url)
         expect(page.locator("#out")).to_have_text("START ab", timeout=BOOT_TIMEOUT_MS)
         snapshot_saved(page)
+        yield page
+
+
+def test_a_resumed_python_reads_ahead_the_files_earlier_visits_opened_after_they_started(context, tmp_path):
+    """A file a callback opens (a module imported late) is read ahead by the next restore, not as
+    Python opens it: the visit that saved the snapshot records what it opened after, and a resumed
+    visit adds what it read late."""
+    module = "/werkzeug/middleware/proxy_fix.pyc"
+    with first_visit_saved(context, tmp_path, LATE_PACKAGE_APP) as page:
+        index, _ = page.evaluate(KEPT_SNAPSHOT)
+        assert [path for path in index["readAhead"] if path.endswith(module)], index["readAhead"]
+        # The standard library's zip, which graphlib was imported from, is read ahead whole.
+        assert [path for path in index["readAhead"] if re.fullmatch(r"/lib/python\d+\.zip", path)]
+        # Forgotten, the file is read late once, and learned again.
+        page.evaluate(FORGET_READ_AHEAD)
+        for read_late in (True, False):
+            page.reload()
+            expect(page.locator("#out")).to_have_text("START ab", timeout=BOOT_TIMEOUT_MS)
+            assert python_worker(page).evaluate("webdash.resumed") is True
+            late = python_worker(page).evaluate("webdash.readLate()")
+            assert bool([path for path in late if path.endswith(module)]) is read_late, late
+            snapshot_saved(page)
+        index, _ = page.evaluate(KEPT_SNAPSHOT)
+        assert [path for path in index["readAhead"] if path.endswith(module)], index["readAhead"]
+
+
+def test_a_resumed_python_reads_the_standard_library_when_it_first_needs_it(context, tmp_path):
+    with first_visit_saved(context, tmp_path, LATE_IMPORT_APP) as page:
+        # (Else the restore reads it ahead: this visit opened it after it saved the snapshot.)
+        page.evaluate(FORGET_READ_AHEAD)
         for offline in (False, True):
             context.set_offline(offline)
             try:
@@ -206,6 +255,8 @@ def test_a_resumed_python_reads_the_standard_library_when_it_first_needs_it(cont
                 assert [path for path in read_late if re.fullmatch(r"/lib/python\d+\.zip", path)], read_late
                 page.fill("#word", "later")
                 expect(page.locator("#out")).to_have_text("LATER ab")
+                snapshot_saved(page)  # what this visit read late, learned
+                page.evaluate(FORGET_READ_AHEAD)
             finally:
                 context.set_offline(False)
 
