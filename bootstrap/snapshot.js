@@ -39,9 +39,9 @@
  * @property {string[]} dynlibs  the libraries loaded before Python started, in order
  * @property {number} tableSize  slots in the wasm function table; a restore must find the same
  * @property {number[]} [timeZone]  where the C library keeps the local time zone (see watchTimeZone)
- * @property {string[]} [readAhead]  saved files Python opened soon after it started, on the visit
- *   that saved the snapshot and on those that resumed from it (modules imported by the page's first
- *   callbacks, say): a restore reads them ahead too (see readAhead, openedSince)
+ * @property {string[]} [readAhead]  the modules Python imported soon after it started, on the visit
+ *   that saved the snapshot and on those that resumed from it (those the page's first callbacks
+ *   import, say): a restore reads their files ahead too (see readAhead, openedSince)
  *
  * @typedef {object} SnapshotStore  where snapshots are kept (Cache Storage in the browser)
  * @property {(key: string) => Promise<Saved | undefined>} get  the snapshot saved under `key`, if any
@@ -344,8 +344,18 @@ function setContents(node, bytes) {
 }
 
 /**
- * Record the files under `dirs`, and the standard library's zip, that Python opens from now on (a
- * boot that has just saved its snapshot: they are what a restore should read ahead).
+ * Whether a file Python opened soon after it started is worth reading ahead on the next restore:
+ * a module (a resumed Python imports the same ones again), not a file it served (the page's
+ * scripts and assets, which the service worker keeps once they are served).
+ * @param {string} path
+ */
+function importsSoon(path) {
+  return STDLIB_ZIP.test(path) || /\.pyc?$/.test(path);
+}
+
+/**
+ * Record the modules' files under `dirs`, and the standard library's zip, that Python opens from
+ * now on (a boot that has just saved its snapshot: they are what a restore should read ahead).
  * @param {any} FS
  * @param {string[]} dirs
  * @returns {() => string[]}  stops recording; the paths opened, in order
@@ -357,7 +367,7 @@ export function openedSince(FS, dirs) {
   FS.open = (/** @type {any[]} */ ...args) => {
     const stream = open.apply(FS, args);
     const path = String(stream.path);
-    if (STDLIB_ZIP.test(path) || dirs.some((dir) => path.startsWith(dir + "/"))) opened.add(path);
+    if (importsSoon(path) && (STDLIB_ZIP.test(path) || dirs.some((dir) => path.startsWith(dir + "/")))) opened.add(path);
     return stream;
   };
   return () => {
@@ -375,7 +385,7 @@ export function openedSince(FS, dirs) {
 export function learnReadAhead(index) {
   const known = new Set(index.readAhead ?? []);
   const saved = new Set(index.files.map(([path]) => path));
-  const late = readLate.filter((path) => (saved.has(path) || STDLIB_ZIP.test(path)) && !known.has(path));
+  const late = readLate.filter((path) => importsSoon(path) && (saved.has(path) || STDLIB_ZIP.test(path)) && !known.has(path));
   return late.length ? { ...index, readAhead: [...known, ...new Set(late)] } : undefined;
 }
 

@@ -227,6 +227,8 @@ def test_a_resumed_python_reads_ahead_the_files_earlier_visits_opened_after_they
         assert [path for path in index["readAhead"] if path.endswith(module)], index["readAhead"]
         # The standard library's zip, which graphlib was imported from, is read ahead whole.
         assert [path for path in index["readAhead"] if re.fullmatch(r"/lib/python\d+\.zip", path)]
+        # Not the scripts Python served this visit: the service worker keeps them.
+        assert all(re.search(r"\.pyc?$|\.zip$", path) for path in index["readAhead"]), index["readAhead"]
         # Forgotten, the file is read late once, and learned again.
         page.evaluate(FORGET_READ_AHEAD)
         for read_late in (True, False):
