@@ -289,10 +289,10 @@ async function resume(saved, pyodideOptions, { root, stdlibZip, onBroken, onResu
   // Pyodide reads a snapshot whole before it makes the module. It gets only the snapshot's header;
   // the wasm memory is read meanwhile and written into the module once it is made.
   const memory = Promise.resolve(saved.memory).then((m) => (m instanceof Blob ? m : new Blob([m])));
-  const part = (/** @type {number} */ start, /** @type {number} */ end) =>
+  const part = (/** @type {number} */ start, /** @type {number | undefined} */ end) =>
     memory.then((blob) => blob.slice(start, end).arrayBuffer()).then((bytes) => new Uint8Array(bytes));
   const header = part(0, memoryHeader);
-  const heap = memory.then((blob) => part(memoryHeader, blob.size));
+  const heap = part(memoryHeader, undefined); // to the end: a kept snapshot leaves its zeros out
   settleLater([heap]);
   const data = Promise.resolve(saved.data);
   const ahead = data.then((blob) => (blob instanceof Blob ? snapshot.readAhead(files, blob, saved.index.readAhead) : undefined));

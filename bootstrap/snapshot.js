@@ -345,12 +345,14 @@ function setContents(node, bytes) {
 
 /**
  * Whether a file Python opened soon after it started is worth reading ahead on the next restore:
- * a module (a resumed Python imports the same ones again), not a file it served (the page's
- * scripts and assets, which the service worker keeps once they are served).
+ * the standard library's zip, or a module among the snapshot's files (a resumed Python imports the
+ * same ones again); not a file it served (the page's scripts and assets, which the service worker
+ * keeps once they are served).
  * @param {string} path
+ * @param {(path: string) => boolean} saved  whether the snapshot holds the file
  */
-function importsSoon(path) {
-  return STDLIB_ZIP.test(path) || /\.pyc?$/.test(path);
+function worthReadingAhead(path, saved) {
+  return STDLIB_ZIP.test(path) || (/\.pyc?$/.test(path) && saved(path));
 }
 
 /**
@@ -367,7 +369,7 @@ export function openedSince(FS, dirs) {
   FS.open = (/** @type {any[]} */ ...args) => {
     const stream = open.apply(FS, args);
     const path = String(stream.path);
-    if (importsSoon(path) && (STDLIB_ZIP.test(path) || dirs.some((dir) => path.startsWith(dir + "/")))) opened.add(path);
+    if (worthReadingAhead(path, () => dirs.some((dir) => path.startsWith(dir + "/")))) opened.add(path);
     return stream;
   };
   return () => {
@@ -385,7 +387,7 @@ export function openedSince(FS, dirs) {
 export function learnReadAhead(index) {
   const known = new Set(index.readAhead ?? []);
   const saved = new Set(index.files.map(([path]) => path));
-  const late = readLate.filter((path) => importsSoon(path) && (saved.has(path) || STDLIB_ZIP.test(path)) && !known.has(path));
+  const late = readLate.filter((path) => !known.has(path) && worthReadingAhead(path, (file) => saved.has(file)));
   return late.length ? { ...index, readAhead: [...known, ...new Set(late)] } : undefined;
 }
 
