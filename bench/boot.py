@@ -12,6 +12,9 @@ with ``webdash run``, and drives both in the same Chromium, in the same run:
   median of --warm-visits repeat visits (one visit moves by a few hundred ms on a busy machine), and
   the first of them on its own. The first visit waits for what the browser target does for the next
   ones once a page is left alone: its memory snapshot stored, its scripts' compiled code stored;
+- the Dash page from Python, in warm visits: when the page's HTML arrived from Python (Flask's answer
+  to the navigation; in the browser target, the resumed Python's answer to the boot page's request),
+  the part of a warm boot before Dash's scripts run, which moves less from one visit to the next;
 - callback round trip: p50 and p95 over --callbacks callbacks driven through the page, as a user would,
   timed by the page's own clock from the user's input event to the DOM change that shows the output
   (the driver's view adds ~20 ms of its own round trips to both targets; its p50 is shown too);
@@ -120,6 +123,7 @@ DEMOS = {
 class Result:
     cold: list[float] = field(default_factory=list)
     warm: list[float] = field(default_factory=list)
+    warm_page: list[float] = field(default_factory=list)  # the Dash page from Python, in warm visits
     rtt: list[float] = field(default_factory=list)  # in the page
     rtt_driver: list[float] = field(default_factory=list)  # as the driver sees it
     raw_bytes: int = 0
@@ -132,6 +136,15 @@ def first_output(page: Page, url: str, demo: Demo) -> float:
     page.goto(url)
     page.wait_for_function(demo.ready, timeout=BOOT_TIMEOUT_MS)
     return time.perf_counter() - started
+
+
+#: When the Dash page's HTML arrived from Python, in seconds after the navigation started: the boot
+#: page's own request for it (the browser target), else the navigation's response (Flask).
+PAGE_FROM_PYTHON = """() => {
+    const asked = performance.getEntriesByType("resource")
+        .find((entry) => entry.initiatorType === "fetch" && entry.name === location.href);
+    return (asked ?? performance.getEntriesByType("navigation")[0]).responseEnd / 1000;
+}"""
 
 
 #: Installed in a booted page: the time of the user's last input or click (where a callback starts)
@@ -290,6 +303,7 @@ def bench_app(name: str, args: argparse.Namespace, browser: Browser) -> dict[str
                     page.close()
                     page = context.new_page()
                     results[target].warm.append(first_output(page, urls[target], demo))
+                    results[target].warm_page.append(page.evaluate(PAGE_FROM_PYTHON))
                     sessions[target] = context, page
             for _, page in sessions.values():
                 page.evaluate(PROBE)
@@ -309,6 +323,11 @@ def bench_app(name: str, args: argparse.Namespace, browser: Browser) -> dict[str
     return results
 
 
+PAGE_ROW = "warm boot, Dash page from Python (s)"
+#: Rows shown without a ratio: Flask answers the navigation itself, before any script runs.
+UNCOMPARED = {PAGE_ROW}
+
+
 def report(name: str, results: dict[str, Result], args: argparse.Namespace) -> None:
     def pct(values: list[float], q: int) -> float:
         return statistics.quantiles(values, n=100)[q - 1] * 1000
@@ -323,6 +342,7 @@ def report(name: str, results: dict[str, Result], args: argparse.Namespace) -> N
         ("warm boot, fastest (s)", lambda r: min(r.warm), "{:.2f}"),
         ("warm boot, slowest (s)", lambda r: max(r.warm), "{:.2f}"),
         ("warm boot, first repeat visit (s)", lambda r: r.warm[0], "{:.2f}"),
+        (PAGE_ROW, lambda r: statistics.median(r.warm_page), "{:.2f}"),
         (f"callback p50 (ms, n={args.callbacks})", lambda r: pct(r.rtt, 50), "{:.1f}"),
         (f"callback p95 (ms, n={args.callbacks})", lambda r: pct(r.rtt, 95), "{:.1f}"),
         ("callback p50, driver (ms)", lambda r: pct(r.rtt_driver, 50), "{:.1f}"),
@@ -334,7 +354,10 @@ def report(name: str, results: dict[str, Result], args: argparse.Namespace) -> N
     for label, measure, fmt in rows:
         values = [measure(results[t]) for t in targets]
         cells = "".join(f"{fmt.format(v):>10}" for v in values)
-        cells += "".join(f"{v / values[0] if values[0] else float('nan'):>8.2f}" for v in values[1:])
+        if label in UNCOMPARED:
+            cells += "".join(f"{'-':>8}" for _ in values[1:])
+        else:
+            cells += "".join(f"{v / values[0] if values[0] else float('nan'):>8.2f}" for v in values[1:])
         print(f"  {label:<36}{cells}")
     memory = results["browser"].memory
     if memory:

@@ -296,7 +296,8 @@ async function resume(saved, pyodideOptions, { root, stdlibZip, onBroken, onResu
   settleLater([heap]);
   const data = Promise.resolve(saved.data);
   const ahead = data.then((blob) => (blob instanceof Blob ? snapshot.readAhead(files, blob, saved.index.readAhead) : undefined));
-  settleLater([ahead]);
+  const compiled = ahead.then((map) => map && snapshot.compileAhead(map, dynlibs));
+  settleLater([ahead, compiled]);
   // Pyodide writes its standard library (10.6 MB) into memory on every start, and a resumed Python
   // rarely reads it: it gets an empty one, and the real one is read when Python first opens it.
   const stdlib = snapshot.READS_ON_FIRST_USE
@@ -306,7 +307,7 @@ async function resume(saved, pyodideOptions, { root, stdlibZip, onBroken, onResu
   const options = { ...pyodideOptions, _loadSnapshot: header, ...(stdlib && { stdLibURL: EMPTY_FILE }) };
   const pyodide = await loadPyodideWith(options, (Module) => {
     const placed = Promise.all([data, ahead]).then(([data, ahead]) => [{ files, dirs, data, ahead }]);
-    prepared = snapshot.beforeStart(Module, placed, () => dynlibs, memorySize);
+    prepared = snapshot.beforeStart(Module, placed, () => dynlibs, memorySize, compiled);
   }, async (Module) => {
     // The module is made, with its libraries: whether the snapshot fits shows now, before
     // the snapshot's memory is written into it.

@@ -67,20 +67,40 @@ export function snapshotKey(buildId) {
  * Pyodide loads a package's libraries; Python's later import finds each one loaded.
  * @param {any} Module
  * @param {string[]} paths
- * @returns {string[]}  filled with the paths of the ones loaded, as they load
+ * @param {string[]} loaded  filled with the paths of the ones loaded, as they load
+ * @param {Map<string, Promise<WebAssembly.Module | undefined>>} [compiled]  libraries compiled
+ *   ahead (see compileAhead): those are only instantiated here
  */
-function preloadDynlibs(Module, paths) {
+async function preloadDynlibs(Module, paths, loaded, compiled) {
   const FS = Module.FS;
-  /** @type {string[]} */
-  const loaded = [];
-  for (const path of paths) {
+  const modules = await Promise.all(paths.map((path) => compiled?.get(path)));
+  paths.forEach((path, i) => {
     const dir = path.slice(0, path.lastIndexOf("/"));
-    // Adds its own run dependency at once, so Python waits for the library.
-    FS.createPreloadedFile(dir, path.slice(dir.length + 1), FS.readFile(path), true, true,
+    // Adds its own run dependency at once, so Python waits for the library. Emscripten takes a
+    // compiled module where it takes the file's bytes.
+    FS.createPreloadedFile(dir, path.slice(dir.length + 1), modules[i] ?? FS.readFile(path), true, true,
       () => loaded.push(path), (/** @type {any} */ error) => console.warn(`webdash: could not preload ${path}:`, error),
       true /* the file is in place */, true);
+  });
+}
+
+/**
+ * Start compiling the libraries at `paths` whose bytes are being read ahead, in the background
+ * (on another core), while Pyodide starts: a restore then only instantiates them. Compiled when
+ * emscripten loads them, one after another on the worker, apps/sales' (pydantic-core's, 4.7 MB,
+ * and charset-normalizer's) held the restore up by ~60-90 ms.
+ * @param {Map<string, Promise<Uint8Array>>} ahead  see readAhead
+ * @param {string[]} paths
+ * @returns {Map<string, Promise<WebAssembly.Module | undefined>>}  undefined for one that does not
+ *   compile: it is loaded from its bytes, and fails there with emscripten's error
+ */
+export function compileAhead(ahead, paths) {
+  const compiled = new Map();
+  for (const path of paths) {
+    const bytes = ahead.get(path);
+    if (bytes) compiled.set(path, bytes.then((b) => WebAssembly.compile(b)).catch(() => undefined));
   }
-  return loaded;
+  return compiled;
 }
 
 /** Where Pyodide puts its standard library (python314.zip) at every start. */
@@ -251,16 +271,18 @@ export function writeMemory(HEAP8, heap, { memorySize, memoryHeader, memoryParts
  * @param {Promise<Files[]>} files
  * @param {(placed: Files[]) => string[]} dynlibs  absolute paths of the libraries to load
  * @param {number} [memorySize]
+ * @param {Promise<Map<string, Promise<WebAssembly.Module | undefined>> | undefined>} [compiled]
+ *   libraries being compiled ahead (see compileAhead)
  * @returns {{placed: Promise<void>, loaded: () => string[]}}  the libraries loaded so far
  */
-export function beforeStart(Module, files, dynlibs, memorySize = 0) {
+export function beforeStart(Module, files, dynlibs, memorySize = 0, compiled) {
   if (Module.HEAP8.byteLength < memorySize) Module.growMemory(memorySize);
   Module.addRunDependency("webdash-files");
   /** @type {string[]} */
-  let loaded = [];
+  const loaded = [];
   const placed = files.then(async (all) => {
     for (const wanted of all) await placeFiles(Module.FS, wanted);
-    loaded = preloadDynlibs(Module, dynlibs(all));
+    await preloadDynlibs(Module, dynlibs(all), loaded, await compiled);
   });
   // Python starts either way; the caller checks `placed` once loadPyodide returns.
   placed.catch(() => {}).finally(() => Module.removeRunDependency("webdash-files"));
