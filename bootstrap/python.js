@@ -219,7 +219,7 @@ export async function startPython({
     saved &&
     requests
       .quiet(STORE_WHEN_QUIET_MS, STORE_AT_THE_LATEST_MS)
-      .then(() => store.put(snapshot.withoutZeros({ ...saved, index: { ...saved.index, readAhead: opened?.() } })))
+      .then(() => store.put(snapshot.asKept({ ...saved, index: { ...saved.index, readAhead: opened?.() } })))
       .catch((error) => console.warn("webdash: the snapshot was not stored:", error));
   return python(pyodide, worker, { resumed: false, saved: stored ?? Promise.resolve(), requests });
 }

@@ -23,8 +23,9 @@
  * @property {SavedIndex} index
  * @property {Uint8Array | Blob | Promise<Blob>} memory  from pyodide.makeMemorySnapshot(): Pyodide's
  *   header (`index.memoryHeader` bytes), then the wasm memory; as kept, only its parts that are
- *   not all zeros (see withoutZeros)
- * @property {Blob | Promise<Blob>} data  the saved files' bytes, end to end
+ *   not all zeros (see asKept)
+ * @property {Blob | Promise<Blob> | (() => Blob)} data  the saved files' bytes, end to end; as
+ *   captured, a function that makes them one Blob (see capture)
  *
  * @typedef {object} SavedIndex
  * @property {string} key  the build and browser the snapshot belongs to
@@ -142,6 +143,8 @@ export function capture(pyodide, key, dirs, preloaded) {
   const folders = [];
   /** @type {Uint8Array[]} */
   const parts = [];
+  /** Each file's node, and where its bytes are in `parts`. */
+  const nodes = new Map();
   let size = 0;
   const { MEMFS } = FS.filesystems;
   /**
@@ -163,9 +166,10 @@ export function capture(pyodide, key, dirs, preloaded) {
         folders.push(path);
         walk(path, node);
       } else if (FS.isFile(node.mode)) {
-        // The node's own bytes; the Blob below copies them all at once.
+        // A view on the node's own bytes (see keptUntilWritten).
         const bytes = node.contents ? node.contents.subarray(0, node.usedBytes) : new Uint8Array(0);
         files.push([path, size, bytes.byteLength, node.mtime]);
+        nodes.set(node, parts.length);
         parts.push(bytes);
         size += bytes.byteLength;
       }
@@ -177,7 +181,7 @@ export function capture(pyodide, key, dirs, preloaded) {
     folders.push(...names.map((_, i) => "/" + names.slice(0, i + 1).join("/")));
     walk(dir, FS.lookupPath(dir).node);
   }
-  const data = new Blob(parts);
+  const data = keptUntilWritten(MEMFS, nodes, parts);
   const index = {
     key,
     memorySize: memory.byteLength,
@@ -194,17 +198,48 @@ export function capture(pyodide, key, dirs, preloaded) {
   return { index, memory, data };
 }
 
+/**
+ * The captured files' bytes, end to end, as they were at capture: each file's stays a view on the
+ * file's own bytes until something writes to the file, and is copied just before that write.
+ * Copying all of them at capture (~44 MB for a Dash app's packages) held up a first visit's page
+ * by ~40 ms; the copy is made once the snapshot is stored, with the app quiet.
+ * MEMFS changes a file's bytes in place only through its streams' write (msync too goes through
+ * it); truncating or replacing a file gives it new bytes and leaves the old ones as they were.
+ * @param {any} MEMFS
+ * @param {Map<any, number>} nodes  each file's node, and where its bytes are in `parts`
+ * @param {Uint8Array[]} parts
+ * @returns {() => Blob}  the bytes as one Blob; from then on, writes are no longer watched
+ */
+function keptUntilWritten(MEMFS, nodes, parts) {
+  const ops = MEMFS.ops_table.file.stream;
+  const write = ops.write;
+  ops.write = function (/** @type {any} */ stream, /** @type {any[]} */ ...rest) {
+    const at = nodes.get(stream.node);
+    if (at !== undefined) {
+      parts[at] = parts[at].slice();
+      nodes.delete(stream.node);
+    }
+    return write.call(this, stream, ...rest);
+  };
+  return () => {
+    ops.write = write;
+    return new Blob(parts);
+  };
+}
+
 /** The wasm memory's page: the unit in which its zeros are left out of a kept snapshot. */
 const WASM_PAGE = 65536;
 
 /**
- * `saved` as it is kept: its wasm memory without the pages that are all zeros (a quarter of a
- * booted Dash app's 65 MB, mostly in a few long runs), so that a restore reads and copies that
- * much less while the module is made. A snapshot kept so already comes back as it is.
+ * `saved` as it is kept: its files' bytes as one Blob, and its wasm memory without the pages that
+ * are all zeros (a quarter of a booted Dash app's 65 MB, mostly in a few long runs), so that a
+ * restore reads and copies that much less while the module is made. A snapshot kept so already
+ * comes back as it is.
  * @param {Saved} saved
  * @returns {Saved}
  */
-export function withoutZeros(saved) {
+export function asKept(saved) {
+  if (typeof saved.data === "function") saved = { ...saved, data: saved.data() };
   const memory = saved.memory;
   if (saved.index.memoryParts || !(memory instanceof Uint8Array)) return saved;
   const heap = memory.subarray(saved.index.memoryHeader);

@@ -151,6 +151,36 @@ def test_files_held_open_by_garbage_do_not_spoil_the_snapshot(served, tmp_path):
     assert json.loads(result["responses"][0]["body"])["props"]["children"] == "scratch"
 
 
+def test_a_file_written_after_the_snapshot_is_restored_as_it_was_then(served, tmp_path):
+    """The snapshot holds Python's memory and its files as they were at one moment. A request the
+    first Python answers before the snapshot is stored writes over a file of the app in place; the
+    resumed Python finds the file as it was when its memory was saved."""
+    app = tmp_path / "overwrite"
+    app.mkdir()
+    (app / "stamp.txt").write_text("before")
+    (app / "app.py").write_text(
+        "from pathlib import Path\n"
+        "from dash import Dash, html\n"
+        "app = Dash()\n"
+        "app.layout = html.Div('overwrite')\n"
+        "STAMP = Path(__file__).parent / 'stamp.txt'\n"
+        "@app.server.route('/stamp')\n"
+        "def stamp():\n"
+        "    with STAMP.open('r+') as f:  # written in place: no truncation, same length\n"
+        "        found = f.read()\n"
+        "        f.seek(0)\n"
+        "        f.write('after!')\n"
+        "    return found\n"
+    )
+    site = served.folder / "overwrite"
+    build(app, site)
+    stamp = [{"method": "GET", "path": "stamp"}]
+    result = boot_at(served.base_url + "overwrite/", site, stamp, "resume-after-requests")
+    assert result["snapshot"] == {"resumed": True, "kept": True}, result
+    assert result["firstResponses"][0]["body"] == "before"
+    assert result["responses"][0]["body"] == "before"
+
+
 @pytest.mark.parametrize("mode", ["", "resume"], ids=["fresh", "resumed"])
 def test_a_callbacks_garbage_does_not_pile_up_between_requests(served, tmp_path, mode):
     """Each callback leaves objects in reference cycles. Collected between requests, they never

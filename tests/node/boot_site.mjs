@@ -3,7 +3,8 @@
 // Usage: node boot_site.mjs <site root URL> <site folder> '<[{method, path, headers, body}]>' [resume]
 // With "resume", it boots twice in this process, saving a memory snapshot in memory after the
 // first boot and resuming from it in the second; the requests go to the second Python.
-// "resume-mismatched" does the same with a snapshot whose function table size is off by one.
+// "resume-mismatched" does the same with a snapshot whose function table size is off by one;
+// "resume-after-requests" sends the requests to the first Python too, before its snapshot is stored.
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -34,11 +35,14 @@ const snapshots =
       })
     : undefined;
 let python;
+/** The first Python's answers, in "resume-after-requests" mode. */
+let firstResponses;
 /** How long each boot took (ms). */
 const bootsMs = [];
 try {
   if (snapshots) {
     const first = await startPython({ root, pyodideURL, packageCacheDir, snapshots });
+    if (mode === "resume-after-requests") firstResponses = await answer(first);
     await first.saved;
     bootsMs.push(performance.now() - started);
     if (kept && mode === "resume-mismatched") kept.index.tableSize += 1;
@@ -52,15 +56,21 @@ try {
 }
 const bootMs = performance.now() - started;
 
-const responses = [];
-for (const r of JSON.parse(requestsJSON)) {
-  // As in the browser, each request arrives in a message of its own, after what the last one queued.
-  await new Promise((resolve) => setTimeout(resolve));
-  const body = r.body === undefined ? null : new TextEncoder().encode(r.body).buffer;
-  const response = await python.handle({ method: r.method, url: root + r.path, headers: r.headers ?? [], body });
-  responses.push({ ...response, body: Buffer.from(response.body).toString("latin1") });
-}
+const responses = await answer(python);
 await python.saved;
 // Whether the requests went to a resumed Python, and whether a snapshot is kept in the end.
 const snapshot = { resumed: python.resumed, kept: Boolean(kept) };
-console.log(JSON.stringify({ bootMs, bootsMs, snapshot, stages: [...new Set(stages)], responses }));
+console.log(JSON.stringify({ bootMs, bootsMs, snapshot, stages: [...new Set(stages)], responses, firstResponses }));
+
+/** The requests given on the command line, answered one after another by `python`. */
+async function answer(python) {
+  const answered = [];
+  for (const r of JSON.parse(requestsJSON)) {
+    // As in the browser, each request arrives in a message of its own, after what the last one queued.
+    await new Promise((resolve) => setTimeout(resolve));
+    const body = r.body === undefined ? null : new TextEncoder().encode(r.body).buffer;
+    const response = await python.handle({ method: r.method, url: root + r.path, headers: r.headers ?? [], body });
+    answered.push({ ...response, body: Buffer.from(response.body).toString("latin1") });
+  }
+  return answered;
+}
