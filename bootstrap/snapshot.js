@@ -366,7 +366,8 @@ function folders(FS) {
     const name = path.slice(cut + 1);
     try {
       node = FS.lookupNode(parent, name);
-    } catch {
+    } catch (error) {
+      if (/** @type {any} */ (error)?.errno !== 44 /* ENOENT */) throw error;
       // What FS.mkdir(path) does once it has found the parent: a folder open to all (0o777).
       node = parent.node_ops.mknod(parent, name, 0o40777, 0);
     }
