@@ -22,11 +22,17 @@ with ``webdash run``, and drives both in the same Chromium, in the same run:
 - (browser only) the wasm heap, Python's allocated blocks and the page's JS heap (after a full
   collection) after boot and after --heap-callbacks callbacks sent straight to _dash-update-component.
 
-Boot times are wall-clock as the Playwright driver sees them (within ~20 ms of the page's own
-clock), the same way for both targets, so the ratio is the comparison that counts. Each
-measurement is taken on both targets in turn (cold visit, warm visit, block of callbacks), the
-order swapped every other time: a machine whose speed drifts during the run (this one moves by up
-to 40 %) then moves both columns alike.
+Boots are timed in pages no debugger watches, as in a user's browser (bench/devtools.py explains
+why: with Playwright attached, V8 records a detailed stack trace of every error object a page or
+worker makes, which on this machine made apps/hello's Flask boots ~0.5 s slower and its first visits
+in the browser ~1 s slower). A boot runs from the start of the navigation (the driver's clock) to the
+first DOM change after which the output shows (the page's clock; both read the system's wall clock),
+the same way for both targets, so the ratio is the comparison that counts. The bytes, the callbacks
+and the memory are measured in pages Playwright drives, after a first and a repeat visit of their
+own (a debugger watching moved the callbacks' p50 by 0-2 ms). Each measurement is taken on both
+targets in turn (cold visit, warm visit, block of callbacks), the order swapped every other time: a
+machine whose speed drifts during the run (this one moves by up to 40 %) then moves both columns
+alike.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devtools import Profile, Session
 from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
 
 from webdash import _build, _serve
@@ -138,6 +145,33 @@ def first_output(page: Page, url: str, demo: Demo) -> float:
     return time.perf_counter() - started
 
 
+#: Run in every document of a timed page: the wall-clock time (ms) at which the demo's ``ready``
+#: expression first holds, checked at each change of the DOM.
+SEES_READY = """(() => {
+    const ready = () => { try { return Boolean(%s); } catch { return false; } };
+    const check = () => {
+        if (window.__benchReady === undefined && ready()) window.__benchReady = Date.now();
+    };
+    const all = { subtree: true, childList: true, characterData: true, attributes: true };
+    new MutationObserver(check).observe(document, all);
+})()"""
+
+
+def timed_visit(profile: Profile, url: str, demo: Demo) -> tuple[float, str, Session]:
+    """A visit of ``url`` in a new page of ``profile``: seconds from the navigation's start to the
+    first output, and the page (its target id and its session)."""
+    target_id, page = profile.open(SEES_READY % demo.ready)
+    started = time.time()
+    page.send("Page.navigate", {"url": url})
+    deadline = time.monotonic() + BOOT_TIMEOUT_MS / 1000
+    while (ready_at := page.evaluate("window.__benchReady ?? null")) is None:
+        if time.monotonic() > deadline:
+            shows = page.evaluate("document.body?.innerText.slice(0, 2000) ?? ''")
+            raise TimeoutError(f"{url}: no output in {BOOT_TIMEOUT_MS // 1000} s; the page shows:\n{shows}")
+        time.sleep(0.02)
+    return ready_at / 1000 - started, target_id, page
+
+
 #: When the Dash page's HTML arrived from Python, in seconds after the navigation started: the boot
 #: page's own request for it (the browser target), else the navigation's response (Flask).
 PAGE_FROM_PYTHON = """() => {
@@ -218,18 +252,29 @@ def memory(page: Page) -> dict[str, float]:
 def first_visit(
     browser: Browser, url: str, demo: Demo, target: str, result: Result
 ) -> tuple[BrowserContext, Page]:
-    """The first cold visit, in a new profile kept for the repeat visits: its time and its bytes."""
+    """A first visit in a new profile driven by Playwright, for its bytes, then a repeat visit (the
+    page the callbacks and the memory are measured in)."""
     context = browser.new_context()  # a fresh profile: empty caches
     requests: list[Request] = []
     context.on("requestfinished", lambda r: requests.append(r))
     page = context.new_page()
-    result.cold.append(first_output(page, url, demo))
+    first_output(page, url, demo)
     page.wait_for_load_state("networkidle")  # scripts Dash loads after the first output count too
     result.raw_bytes, result.gzip_bytes = network_bytes(requests)
     if target != "flask":
-        python_worker(page).evaluate("webdash.saved")  # the snapshot the repeat visit resumes from
-        page.evaluate("window.webdashCompiledAhead")  # the compiled code of the page's scripts
+        python_worker(page).evaluate("webdash.saved")
+        page.evaluate("window.webdashCompiledAhead")
+    page.close()
+    page = context.new_page()
+    first_output(page, url, demo)
     return context, page
+
+
+def left_alone(page: Session) -> None:
+    """Wait for what the browser target does once a visit is left alone, for the next visit: its
+    memory snapshot stored, its scripts' compiled code stored."""
+    page.worker().evaluate("webdash.saved")  # the Python worker
+    page.evaluate("window.webdashCompiledAhead")
 
 
 def heap(page: Page, demo: Demo, args: argparse.Namespace) -> dict[str, tuple[float, float, float]]:
@@ -289,22 +334,33 @@ def bench_app(name: str, args: argparse.Namespace, browser: Browser) -> dict[str
             """Every target, the order turned by one at each turn."""
             return targets[turn % len(targets) :] + targets[: turn % len(targets)]
 
+        profiles: dict[str, tuple[Profile, str]] = {}  # the warm visits' profile, its open page
         try:
             for target in in_turn(0):
-                sessions[target] = first_visit(browser, urls[target], demo, target, results[target])
+                profile = Profile(browser)
+                seconds, page_id, page = timed_visit(profile, urls[target], demo)
+                results[target].cold.append(seconds)
+                if target != "flask":
+                    left_alone(page)
+                profiles[target] = profile, page_id
             for turn in range(1, args.cold_visits):
                 for target in in_turn(turn):
-                    context = browser.new_context()
-                    results[target].cold.append(first_output(context.new_page(), urls[target], demo))
-                    context.close()
+                    profile = Profile(browser)
+                    results[target].cold.append(timed_visit(profile, urls[target], demo)[0])
+                    profile.close()
             for turn in range(args.warm_visits):
                 for target in in_turn(turn):
-                    context, page = sessions[target]
-                    page.close()
-                    page = context.new_page()
-                    results[target].warm.append(first_output(page, urls[target], demo))
-                    results[target].warm_page.append(page.evaluate(PAGE_FROM_PYTHON))
-                    sessions[target] = context, page
+                    profile, page_id = profiles[target]
+                    profile.close_page(page_id)
+                    seconds, page_id, page = timed_visit(profile, urls[target], demo)
+                    results[target].warm.append(seconds)
+                    results[target].warm_page.append(page.evaluate(f"({PAGE_FROM_PYTHON})()"))
+                    profiles[target] = profile, page_id
+            for profile, _ in profiles.values():
+                profile.close()
+            profiles.clear()
+            for target in in_turn(0):
+                sessions[target] = first_visit(browser, urls[target], demo, target, results[target])
             for _, page in sessions.values():
                 page.evaluate(PROBE)
             for turn, first in enumerate(range(0, args.callbacks, CALLBACK_BLOCK)):
@@ -317,6 +373,8 @@ def bench_app(name: str, args: argparse.Namespace, browser: Browser) -> dict[str
             if demo.request and args.heap_callbacks:
                 results["browser"].memory = heap(sessions["browser"][1], demo, args)
         finally:
+            for profile, _ in profiles.values():
+                profile.close()
             for context, _ in sessions.values():
                 context.close()
             native.close()
