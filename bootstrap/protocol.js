@@ -13,8 +13,8 @@ export const BOOT_START = "boot:start";
 /** worker -> page. */
 export const BOOT_PROGRESS = "boot:progress";
 /**
- * worker -> page: Python is being restored from a saved snapshot; the page may start on the Dash
- * page Python gave last time (see loader.js).
+ * worker -> page: a saved snapshot fits this Python, whose memory is being restored; the page may
+ * start on the Dash page Python gave last time (see loader.js).
  */
 export const BOOT_RESUMING = "boot:resuming";
 /** worker -> page, with `resumed`: whether Python was restored from a snapshot. */

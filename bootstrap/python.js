@@ -37,8 +37,8 @@ const PROGRESS_EVERY_MS = 100;
  * @param {string} options.root  the app's root URL, ending in "/"
  * @param {string} [options.pyodideURL]  where pyodide.mjs lives (a file path in Node)
  * @param {(progress: import("./protocol.js").BootProgress) => void} [options.onProgress]
- * @param {() => void} [options.onResuming]  called when a restore from a saved snapshot starts
- *   (one that then fails boots afresh)
+ * @param {() => void} [options.onResuming]  called when a saved snapshot turns out to fit, while
+ *   Python's memory is being restored from it
  * @param {string} [options.packageCacheDir]  Node only: where Pyodide keeps the distribution packages it downloads
  * @param {(buildId: string) => import("./snapshot.js").SnapshotStore} [options.snapshots]
  *   where this build's memory snapshot is kept: resumed from if there, else saved after the boot
@@ -277,7 +277,7 @@ function activity() {
  * @param {string} how.root  the app's root URL (a shipped snapshot was made at another host)
  * @param {{url: string, sha256: string}} how.stdlibZip  Pyodide's standard library zip in this build
  * @param {() => void} how.onBroken  called when a request fails outside Python's own error handling
- * @param {() => void} how.onResuming  called as the restore starts
+ * @param {() => void} how.onResuming  called once the module is made and the snapshot fits it
  * @param {Activity} how.requests  where the requests are counted
  * @returns {Promise<Python>}
  */
@@ -286,7 +286,6 @@ async function resume(saved, pyodideOptions, { root, stdlibZip, onBroken, onResu
   let prepared;
   const { files, dirs, dynlibs, memorySize, memoryHeader } = saved.index;
   if (typeof memoryHeader !== "number") throw new Error("The snapshot was saved by an earlier webdash.");
-  onResuming();
   // Pyodide reads a snapshot whole before it makes the module. It gets only the snapshot's header;
   // the wasm memory is read meanwhile and written into the module once it is made.
   const memory = Promise.resolve(saved.memory).then((m) => (m instanceof Blob ? m : new Blob([m])));
@@ -314,6 +313,7 @@ async function resume(saved, pyodideOptions, { root, stdlibZip, onBroken, onResu
     // the snapshot's memory is written into it.
     snapshot.checkFits(Module, saved);
     if (stdlib) snapshot.stdlibOnFirstUse(Module.FS, await stdlib, saved.index);
+    onResuming();
     snapshot.writeMemory(Module.HEAP8, await heap, saved.index);
     snapshot.refillTimeZone(Module, saved);
   });
