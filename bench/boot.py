@@ -163,12 +163,12 @@ def timed_visit(profile: Profile, url: str, demo: Demo) -> tuple[float, str, Ses
     target_id, page = profile.open(SEES_READY % demo.ready)
     started = time.time()
     page.send("Page.navigate", {"url": url})
-    deadline = time.monotonic() + BOOT_TIMEOUT_MS / 1000
-    while (ready_at := page.evaluate("window.__benchReady ?? null")) is None:
-        if time.monotonic() > deadline:
-            shows = page.evaluate("document.body?.innerText.slice(0, 2000) ?? ''")
-            raise TimeoutError(f"{url}: no output in {BOOT_TIMEOUT_MS // 1000} s; the page shows:\n{shows}")
-        time.sleep(0.02)
+    ready = lambda: page.evaluate("window.__benchReady ?? null")  # noqa: E731
+    try:
+        ready_at = page.wait(ready, BOOT_TIMEOUT_MS / 1000, f"{url}: no output")
+    except TimeoutError as error:
+        shows = page.evaluate("document.body?.innerText.slice(0, 2000) ?? ''")
+        raise TimeoutError(f"{error}; the page shows:\n{shows}") from None
     return ready_at / 1000 - started, target_id, page
 
 
@@ -261,7 +261,7 @@ def first_visit(
     first_output(page, url, demo)
     page.wait_for_load_state("networkidle")  # scripts Dash loads after the first output count too
     result.raw_bytes, result.gzip_bytes = network_bytes(requests)
-    if target != "flask":
+    if target != "flask":  # what left_alone waits for, through Playwright
         python_worker(page).evaluate("webdash.saved")
         page.evaluate("window.webdashCompiledAhead")
     page.close()
@@ -309,6 +309,43 @@ def send(page: Page, bodies: list[dict[str, object]], count: int) -> None:
 CALLBACK_BLOCK = 20
 
 
+def time_boots(
+    browser: Browser,
+    urls: dict[str, str],
+    demo: Demo,
+    in_turn: Callable[[int], list[str]],
+    args: argparse.Namespace,
+    results: dict[str, Result],
+) -> None:
+    """The cold and warm boots of every target, in turn, in profiles no debugger watches; their
+    pages are closed once all are timed."""
+    profiles: dict[str, tuple[Profile, str]] = {}  # the warm visits' profile, its open page
+    try:
+        for target in in_turn(0):
+            profile = Profile(browser)
+            seconds, page_id, page = timed_visit(profile, urls[target], demo)
+            results[target].cold.append(seconds)
+            if target != "flask":
+                left_alone(page)
+            profiles[target] = profile, page_id
+        for turn in range(1, args.cold_visits):
+            for target in in_turn(turn):
+                profile = Profile(browser)
+                results[target].cold.append(timed_visit(profile, urls[target], demo)[0])
+                profile.close()
+        for turn in range(args.warm_visits):
+            for target in in_turn(turn):
+                profile, page_id = profiles[target]
+                profile.close_page(page_id)
+                seconds, page_id, page = timed_visit(profile, urls[target], demo)
+                results[target].warm.append(seconds)
+                results[target].warm_page.append(page.evaluate(f"({PAGE_FROM_PYTHON})()"))
+                profiles[target] = profile, page_id
+    finally:
+        for profile, _ in profiles.values():
+            profile.close()
+
+
 def bench_app(name: str, args: argparse.Namespace, browser: Browser) -> dict[str, Result]:
     """Every measurement taken on both targets in turn (in alternating order), so that a machine
     that speeds up or slows down during the run moves both alike."""
@@ -334,31 +371,8 @@ def bench_app(name: str, args: argparse.Namespace, browser: Browser) -> dict[str
             """Every target, the order turned by one at each turn."""
             return targets[turn % len(targets) :] + targets[: turn % len(targets)]
 
-        profiles: dict[str, tuple[Profile, str]] = {}  # the warm visits' profile, its open page
         try:
-            for target in in_turn(0):
-                profile = Profile(browser)
-                seconds, page_id, page = timed_visit(profile, urls[target], demo)
-                results[target].cold.append(seconds)
-                if target != "flask":
-                    left_alone(page)
-                profiles[target] = profile, page_id
-            for turn in range(1, args.cold_visits):
-                for target in in_turn(turn):
-                    profile = Profile(browser)
-                    results[target].cold.append(timed_visit(profile, urls[target], demo)[0])
-                    profile.close()
-            for turn in range(args.warm_visits):
-                for target in in_turn(turn):
-                    profile, page_id = profiles[target]
-                    profile.close_page(page_id)
-                    seconds, page_id, page = timed_visit(profile, urls[target], demo)
-                    results[target].warm.append(seconds)
-                    results[target].warm_page.append(page.evaluate(f"({PAGE_FROM_PYTHON})()"))
-                    profiles[target] = profile, page_id
-            for profile, _ in profiles.values():
-                profile.close()
-            profiles.clear()
+            time_boots(browser, urls, demo, in_turn, args, results)
             for target in in_turn(0):
                 sessions[target] = first_visit(browser, urls[target], demo, target, results[target])
             for _, page in sessions.values():
@@ -373,8 +387,6 @@ def bench_app(name: str, args: argparse.Namespace, browser: Browser) -> dict[str
             if demo.request and args.heap_callbacks:
                 results["browser"].memory = heap(sessions["browser"][1], demo, args)
         finally:
-            for profile, _ in profiles.values():
-                profile.close()
             for context, _ in sessions.values():
                 context.close()
             native.close()

@@ -21,13 +21,15 @@ import itertools
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from playwright.sync_api import Browser
 
 #: How often a waiting command looks for its reply (s). Each look is one round trip to the browser,
 #: which also lets Playwright hand over the events that have arrived.
 POLL_S = 0.01
+
+T = TypeVar("T")
 
 
 def relay(send: Callable[..., Any], session_id: str) -> Callable[[str], None]:
@@ -61,13 +63,7 @@ class Session:
         """Send a command and wait for its result."""
         number = next(self._ids)
         self._relay(json.dumps({"id": number, "method": method, "params": params or {}}))
-        deadline = time.monotonic() + timeout
-        while number not in self._replies:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no reply to {method} within {timeout} s")
-            time.sleep(POLL_S)
-            self._pump()
-        reply = self._replies.pop(number)
+        reply = self.wait(lambda: self._replies.pop(number, None), timeout, f"no reply to {method}")
         if "error" in reply:
             raise RuntimeError(f"{method}: {reply['error'].get('message')}")
         return reply["result"]
@@ -89,15 +85,23 @@ class Session:
         """A session to this page's dedicated worker (the one it has)."""
         auto = {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": False}
         self.send("Target.setAutoAttach", auto)
+
+        def worker_session() -> str | None:
+            found = (e["sessionId"] for e in self.attached if e["targetInfo"]["type"] == "worker")
+            return next(found, None)
+
+        return self.child(self.wait(worker_session, timeout, "no dedicated worker in the page"))
+
+    def wait(self, check: Callable[[], T | None], timeout: float, failure: str) -> T:
+        """The first value of ``check()`` that is not None, looked for every POLL_S (messages that
+        have arrived are handed over in between); TimeoutError ``failure`` after ``timeout`` s."""
         deadline = time.monotonic() + timeout
-        while True:
-            for event in self.attached:
-                if event["targetInfo"]["type"] == "worker":
-                    return self.child(event["sessionId"])
+        while (value := check()) is None:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"no dedicated worker in the page within {timeout} s")
+                raise TimeoutError(f"{failure} within {timeout} s")
             time.sleep(POLL_S)
             self._pump()
+        return value
 
 
 class Profile:
