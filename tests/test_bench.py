@@ -44,12 +44,9 @@ def test_a_bench_page_runs_unwatched_by_playwright_and_the_bench_reads_it_and_it
         with _serve.serving(tmp_path) as base_url:
             target_id, page = profile.open(SEES_OUT)
             page.send("Page.navigate", {"url": base_url})
-            seen = None
-            for _ in range(500):
-                seen = page.evaluate("window.seenAt ?? null")
-                if seen:
-                    break
-            assert isinstance(seen, int | float) and seen > 0, "the init script never saw the page's output"
+            seen_at = lambda: page.evaluate("window.seenAt ?? null")  # noqa: E731
+            seen = page.wait(seen_at, 30, "the init script never saw the page's output")
+            assert isinstance(seen, int | float) and seen > 0
             assert page.evaluate("document.title") == "unwatched"
             assert page.worker().evaluate("self.answer") == 42  # a promise, awaited
             # Playwright drives none of it: no context of its own holds the page.
